@@ -1,0 +1,93 @@
+package store
+
+import (
+	"time"
+)
+
+// NodeExtern is a node as the v2 API shows it (contract §1.4). The fields are
+// in the order etcd emits them and all are omitempty: a file always has a
+// value (Value points at "" for an empty one), a directory has Dir and no
+// value, the root has no key and no indexes, and an empty or unlisted
+// directory has no nodes.
+type NodeExtern struct {
+	Key           string        `json:"key,omitempty"`
+	Value         *string       `json:"value,omitempty"`
+	Dir           bool          `json:"dir,omitempty"`
+	Expiration    *time.Time    `json:"expiration,omitempty"`
+	TTL           int64         `json:"ttl,omitempty"`
+	Nodes         []*NodeExtern `json:"nodes,omitempty"`
+	ModifiedIndex uint64        `json:"modifiedIndex,omitempty"`
+	CreatedIndex  uint64        `json:"createdIndex,omitempty"`
+}
+
+// extern renders n alone: no children, with its expiration and remaining TTL
+// as of now.
+func (n *node) extern(now time.Time) *NodeExtern {
+	e := &NodeExtern{Key: n.displayKey(), ModifiedIndex: n.modifiedIndex, CreatedIndex: n.createdIndex}
+	if n.isDir() {
+		e.Dir = true
+	} else {
+		v := n.value
+		e.Value = &v
+	}
+	e.Expiration, e.TTL = expirationAndTTL(n.expireAt, now)
+	return e
+}
+
+// externTree renders n for a get: a directory lists its visible children, and
+// each child directory lists its own only when recursive (§1.4, §1.7).
+func (n *node) externTree(recursive, sorted bool, now time.Time) *NodeExtern {
+	e := n.extern(now)
+	if !n.isDir() {
+		return e
+	}
+	for _, c := range n.visibleChildren(sorted) {
+		if recursive {
+			e.Nodes = append(e.Nodes, c.externTree(true, sorted, now))
+		} else {
+			e.Nodes = append(e.Nodes, c.extern(now))
+		}
+	}
+	return e
+}
+
+// expirationAndTTL gives the JSON expiration (UTC) and ttl of a node that
+// expires at expireAt (unix nanoseconds; 0 for none). The ttl is the ceiling
+// of the remaining seconds when time remains; past the expiration it is the
+// remaining time truncated toward zero, as etcd computes it, so a key at or
+// just past its expiration shows no ttl (§1.4, seen with ttl=0).
+func expirationAndTTL(expireAt int64, now time.Time) (*time.Time, int64) {
+	if expireAt == 0 {
+		return nil, 0
+	}
+	t := time.Unix(0, expireAt).UTC()
+	left := t.Sub(now)
+	ttl := int64(left / time.Second)
+	if left%time.Second > 0 {
+		ttl++
+	}
+	return &t, ttl
+}
+
+// clone returns a deep copy of e.
+func (e *NodeExtern) clone() *NodeExtern {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	if e.Value != nil {
+		v := *e.Value
+		c.Value = &v
+	}
+	if e.Expiration != nil {
+		t := *e.Expiration
+		c.Expiration = &t
+	}
+	if e.Nodes != nil {
+		c.Nodes = make([]*NodeExtern, len(e.Nodes))
+		for i, child := range e.Nodes {
+			c.Nodes[i] = child.clone()
+		}
+	}
+	return &c
+}
