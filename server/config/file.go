@@ -71,6 +71,9 @@ func (c *Config) applyYAMLValue(path, key string, node *yaml.Node, byKey map[str
 		c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s line %d: unknown key %q is ignored (etcd ignores it too)", path, node.Line, key))
 		return nil
 	}
+	if node.Kind == yaml.SequenceNode && !takesList(o) {
+		return fmt.Errorf("config file %s line %d: %s takes a single value, not a list", path, node.Line, key)
+	}
 	text, err := yamlText(node)
 	if err != nil {
 		return fmt.Errorf("config file %s line %d: %s: %v", path, node.Line, key, err)
@@ -105,4 +108,14 @@ func yamlText(node *yaml.Node) (string, error) {
 		return yamlText(node.Alias)
 	}
 	return "", fmt.Errorf("expected a value, not a block of keys")
+}
+
+// takesList reports whether an option is a comma-separated list, which the
+// config file may also give as a YAML list.
+func takesList(o option) bool {
+	switch o.value.(type) {
+	case urlsValue, listValue:
+		return true
+	}
+	return false
 }

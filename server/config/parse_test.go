@@ -20,7 +20,6 @@ func mustParse(t *testing.T, environ []string, args ...string) *Config {
 	return c
 }
 
-
 func TestParseWithNoArgumentsGivesEtcdsDefaults(t *testing.T) {
 	c := mustParse(t, nil)
 	assert.Equal(t, "default", c.Name)
