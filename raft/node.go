@@ -1,0 +1,90 @@
+package raft
+
+import (
+	"fmt"
+
+	"skiff/raft/raftpb"
+)
+
+// Node is one raft member as a driver sees it: a deterministic state
+// machine that is fed ticks, messages and proposals, and hands back Ready
+// batches. It starts no goroutines and is not safe for concurrent use; the
+// driver calls it from one goroutine (see the package documentation).
+type Node struct {
+	r *raft
+
+	prevSoft SoftState
+	prevHard raftpb.HardState
+
+	// Handed out in Ready and awaiting Advance.
+	stableIndex, stableTerm uint64 // last entry handed out in Ready.Entries
+	stablePending           bool
+	appliedPending          bool
+
+	handedMsgs []raftpb.Message // the Messages slice of the Ready awaiting Advance
+	spare      []raftpb.Message // an emptied Messages slice, for reuse
+}
+
+// New builds a node from cfg. On a fresh storage bootstrapped with the
+// cluster's voters (MemoryStorage.Bootstrap) this starts a new cluster; on a
+// storage holding hard state and entries it restarts from them.
+func New(cfg Config) (*Node, error) {
+	r, err := newRaft(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Node{r: r, prevSoft: r.softState(), prevHard: r.hardState()}, nil
+}
+
+// Tick advances logical time by one tick (election and heartbeat timeouts
+// are counted in ticks).
+func (n *Node) Tick() { n.r.tick() }
+
+// Step feeds a message received from a peer. Local-only kinds (MsgPropose
+// from a client) must use Propose instead. It returns an error for messages
+// that make no sense (unknown type, a second leader in one term).
+func (n *Node) Step(m raftpb.Message) error {
+	if m.Type == raftpb.MsgPropose && m.From == 0 {
+		return fmt.Errorf("raft: Step got a proposal with no sender; use Node.Propose for local proposals")
+	}
+	if m.Type != raftpb.MsgPropose && m.Term == 0 {
+		return fmt.Errorf("raft: Step got %s from %d with term 0; only proposals are termless", m.Type, m.From)
+	}
+	return n.r.step(m)
+}
+
+// Propose asks raft to append data to the log (§5.3). On the leader the
+// entry is appended at once; on a follower it is forwarded to the leader.
+// ErrProposalDropped means no leader is known. Success says nothing about
+// commitment: watch CommittedEntries for the data.
+func (n *Node) Propose(data []byte) error {
+	if n.r.role == RoleLeader {
+		// Fast path: no message to build.
+		n.r.appendEntries(raftpb.Entry{Data: data})
+		return nil
+	}
+	return n.r.step(raftpb.Message{Type: raftpb.MsgPropose, From: n.r.id,
+		Entries: []raftpb.Entry{{Data: data}}})
+}
+
+// Campaign starts an election now instead of waiting for the timeout (with
+// Pre-Vote, a pre-election first). It fails if this node is not a voter.
+func (n *Node) Campaign() error {
+	if !n.r.promotable() {
+		return fmt.Errorf("raft: node %d cannot campaign: it is not a voter in %v", n.r.id, n.r.prs.voters)
+	}
+	n.r.hup()
+	return nil
+}
+
+// ReportUnreachable tells raft that the last message to id could not be
+// delivered. The leader stops streaming to it and probes instead.
+func (n *Node) ReportUnreachable(id uint64) {
+	pr := n.r.prs.progress[id]
+	if n.r.role != RoleLeader || pr == nil || id == n.r.id {
+		return
+	}
+	if pr.State == StateReplicate {
+		pr.becomeProbe()
+	}
+}

@@ -1,0 +1,169 @@
+package rafttest
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cockroachdb/datadriven"
+
+	"skiff/raft"
+)
+
+// Handle runs one datadriven command and returns its output. Commands:
+//
+//	add-nodes <n> [election=10] [heartbeat=1] [prevote=true] [checkquorum=true] [seed=1]
+//	campaign <id>             propose <id> <data>
+//	tick <id> [n]             tick-heartbeat <id>
+//	process-ready [id...]     deliver-msgs [id...]   drop-msgs [id...]
+//	stabilize                 status <id>            log <id>
+//	isolate <id>              cut <from> <to>        heal
+//	crash <id>                restart <id>
+func (e *Env) Handle(t testing.TB, d *datadriven.TestData) string {
+	if err := e.run(t, d); err != nil {
+		e.Printf("error: %v\n", err)
+	}
+	out := e.Output()
+	if out == "" {
+		return "ok\n"
+	}
+	return out
+}
+
+func (e *Env) run(t testing.TB, d *datadriven.TestData) error {
+	ids, err := positional(d)
+	switch d.Cmd {
+	case "add-nodes":
+		return e.addNodesCmd(t, d, ids)
+	case "process-ready":
+		return e.ProcessReady(ids...)
+	case "deliver-msgs":
+		e.DeliverMsgs(ids...)
+		return nil
+	case "drop-msgs":
+		e.DropMsgs(ids...)
+		return nil
+	case "stabilize":
+		return e.Stabilize()
+	case "heal":
+		e.Heal()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("%s needs a node id", d.Cmd)
+	}
+	return e.runOnNode(d, ids)
+}
+
+// runOnNode runs the commands that name a node first.
+func (e *Env) runOnNode(d *datadriven.TestData, ids []uint64) error {
+	p, err := e.peer(ids[0])
+	if err != nil {
+		return err
+	}
+	switch d.Cmd {
+	case "campaign":
+		return p.Node.Campaign()
+	case "propose":
+		if len(d.CmdArgs) < 2 {
+			return fmt.Errorf("propose needs <id> <data>")
+		}
+		return p.Node.Propose([]byte(d.CmdArgs[1].Key))
+	case "tick":
+		n := 1
+		if len(ids) > 1 {
+			n = int(ids[1])
+		}
+		e.tick(p, n)
+		return nil
+	case "tick-heartbeat":
+		e.tick(p, p.cfg.HeartbeatTick)
+		return nil
+	case "status":
+		e.printStatus(p)
+		return nil
+	case "log":
+		e.Printf("%s\n", raft.DescribeEntries(p.DiskLog()))
+		return nil
+	case "isolate":
+		e.Isolate(p.ID)
+		return nil
+	case "cut":
+		if len(ids) != 2 {
+			return fmt.Errorf("cut needs <from> <to>")
+		}
+		e.Cut(ids[0], ids[1])
+		return nil
+	case "crash":
+		p.Crash()
+		return nil
+	case "restart":
+		return p.Restart()
+	}
+	return fmt.Errorf("unknown command %q", d.Cmd)
+}
+
+// tick ticks p n times, printing role changes as they happen.
+func (e *Env) tick(p *Peer, n int) {
+	before := p.Node.Status()
+	for i := 0; i < n; i++ {
+		p.Node.Tick()
+		if st := p.Node.Status(); st.Role != before.Role || st.Term != before.Term {
+			e.Printf("%d after %d ticks: %s term=%d\n", p.ID, i+1, st.Role, st.Term)
+			before = st
+		}
+	}
+}
+
+func (e *Env) printStatus(p *Peer) {
+	if p.Down {
+		e.Printf("%d is down\n", p.ID)
+		return
+	}
+	st := p.Node.Status()
+	e.Printf("%d %s term=%d vote=%d lead=%d commit=%d applied=%d last=%d/%d\n",
+		st.ID, st.Role, st.Term, st.Vote, st.Lead, st.Commit, st.Applied, st.LastTerm, st.LastIndex)
+	for _, id := range e.ids {
+		if pr, ok := st.Progress[id]; ok {
+			e.Printf("  %d: match=%d next=%d %s\n", id, pr.Match, pr.Next, pr.State)
+		}
+	}
+}
+
+func (e *Env) addNodesCmd(t testing.TB, d *datadriven.TestData, ids []uint64) error {
+	if len(ids) != 1 {
+		return fmt.Errorf("add-nodes needs a count")
+	}
+	cfg := PeerConfig{ElectionTick: 10, HeartbeatTick: 1, Seed: 1}
+	prevote, checkQuorum := true, true
+	d.MaybeScanArgs(t, "election", &cfg.ElectionTick)
+	d.MaybeScanArgs(t, "heartbeat", &cfg.HeartbeatTick)
+	d.MaybeScanArgs(t, "prevote", &prevote)
+	d.MaybeScanArgs(t, "checkquorum", &checkQuorum)
+	d.MaybeScanArgs(t, "seed", &cfg.Seed)
+	cfg.DisablePreVote, cfg.DisableCheckQuorum = !prevote, !checkQuorum
+	return e.AddNodes(int(ids[0]), cfg)
+}
+
+// positional returns the leading arguments that are bare numbers.
+func positional(d *datadriven.TestData) ([]uint64, error) {
+	var ids []uint64
+	for _, a := range d.CmdArgs {
+		if len(a.Vals) > 0 {
+			continue
+		}
+		id, err := strconv.ParseUint(a.Key, 10, 64)
+		if err != nil {
+			if d.Cmd == "propose" {
+				continue
+			}
+			return nil, fmt.Errorf("%s: %q is not a node id", d.Cmd, strings.TrimSpace(a.Key))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

@@ -1,0 +1,72 @@
+package raft
+
+// HasReady reports whether Ready would return any work.
+func (n *Node) HasReady() bool {
+	r := n.r
+	if r.softState() != n.prevSoft || len(r.msgs) > 0 || r.broadcastPending && r.role == RoleLeader {
+		return true
+	}
+	if hs := r.hardState(); hs != n.prevHard {
+		return true
+	}
+	return len(r.log.unstable.notHandedOut()) > 0 || r.log.hasNextCommittedEnts()
+}
+
+// Ready returns the work accumulated since the last Ready: state to persist,
+// messages to send, entries to apply. Call Advance once it is handled.
+func (n *Node) Ready() Ready {
+	r := n.r
+	r.flushBroadcast()
+	var rd Ready
+	if ss := r.softState(); ss != n.prevSoft {
+		rd.SoftState = &ss
+		n.prevSoft = ss
+	}
+	if hs := r.hardState(); hs != n.prevHard {
+		rd.HardState = hs
+		rd.MustSync = hs.Term != n.prevHard.Term || hs.Vote != n.prevHard.Vote
+		n.prevHard = hs
+	}
+	if ents := r.log.unstable.notHandedOut(); len(ents) > 0 {
+		rd.Entries = ents
+		rd.MustSync = true
+		r.log.unstable.markHandedOut()
+		last := ents[len(ents)-1]
+		n.stableIndex, n.stableTerm, n.stablePending = last.Index, last.Term, true
+	}
+	if r.log.hasNextCommittedEnts() {
+		rd.CommittedEntries = r.log.nextCommittedEnts()
+		n.appliedPending = true
+	}
+	rd.Messages = r.msgs
+	n.handedMsgs = r.msgs
+	r.msgs, n.spare = n.spare[:0], nil
+	return rd
+}
+
+// Advance tells raft that the last Ready has been handled: its entries and
+// hard state are durable and its committed entries applied. The leader now
+// counts its own copy of the entries (thesis §10.2.1), which may commit
+// them; the next Ready then carries the news.
+func (n *Node) Advance() {
+	r := n.r
+	if n.stablePending {
+		r.log.unstable.stableTo(n.stableIndex, n.stableTerm)
+		n.stablePending = false
+		if self := r.prs.progress[r.id]; r.role == RoleLeader && self != nil {
+			if self.maybeUpdate(r.log.stableLastIndex()) && r.maybeCommit() {
+				r.broadcastPending = true
+			}
+		}
+	}
+	if n.appliedPending {
+		r.log.appliedTo(r.log.applying)
+		n.appliedPending = false
+	}
+	if n.handedMsgs != nil {
+		// The driver is done with the last Ready's Messages slice; keep it
+		// for the next batch, dropping its references to entry data.
+		clear(n.handedMsgs)
+		n.spare, n.handedMsgs = n.handedMsgs[:0], nil
+	}
+}

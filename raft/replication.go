@@ -1,0 +1,194 @@
+package raft
+
+import (
+	"fmt"
+
+	"skiff/raft/raftpb"
+)
+
+// handlePropose takes client commands (§5.3: "the leader appends the
+// command to its log as a new entry"). A follower forwards them to the
+// leader; without a leader they are dropped.
+func (r *raft) handlePropose(m raftpb.Message) error {
+	if len(m.Entries) == 0 {
+		return fmt.Errorf("raft: proposal from %d carries no entries", m.From)
+	}
+	switch r.role {
+	case RoleLeader:
+		r.appendEntries(m.Entries...)
+		return nil
+	case RoleFollower:
+		if r.lead == 0 {
+			return ErrProposalDropped
+		}
+		m.To, m.Term = r.lead, 0
+		r.send(m)
+		return nil
+	}
+	return ErrProposalDropped // a (pre-)candidate knows no leader
+}
+
+// appendEntries adds entries of the current term to the leader's log and
+// schedules them to be sent. Term and Index are assigned on raft's own copy;
+// the caller's slice is not modified. The leader's own copy counts towards
+// a quorum only once the driver has persisted it (Node.Advance; thesis
+// §10.2.1).
+func (r *raft) appendEntries(ents ...raftpb.Entry) {
+	r.log.appendAsLeader(r.term, ents)
+	r.broadcastPending = true
+}
+
+// flushBroadcast sends what the leader has accumulated since the last Ready:
+// new entries and a new commit index, one AppendEntries per follower.
+func (r *raft) flushBroadcast() {
+	if r.broadcastPending && r.role == RoleLeader {
+		r.bcastAppend()
+	}
+	r.broadcastPending = false
+}
+
+// bcastAppend sends AppendEntries to every other member that is not paused.
+func (r *raft) bcastAppend() {
+	for _, id := range r.prs.ids {
+		if id != r.id {
+			r.sendAppend(id, true)
+		}
+	}
+}
+
+// sendAppend sends one AppendEntries to `to` from its nextIndex (§5.3). With
+// sendIfEmpty false it sends only if there are entries to carry. It returns
+// whether a message was sent.
+func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
+	pr := r.prs.progress[to]
+	if pr == nil || pr.isPaused() {
+		return false
+	}
+	prevLogIndex := pr.Next - 1
+	prevLogTerm, err := r.log.term(prevLogIndex)
+	if err != nil {
+		// The entry at prevLogIndex is gone into a snapshot: the follower
+		// needs InstallSnapshot, which the next issue adds.
+		r.logger.Warn("cannot send AppendEntries: entry compacted", "term", r.term, "to", to,
+			"prevLogIndex", prevLogIndex, "err", err)
+		return false
+	}
+	ents, err := r.log.entries(pr.Next, r.maxMsgSize)
+	if err != nil {
+		r.logger.Warn("cannot read entries to send", "term", r.term, "to", to, "from", pr.Next, "err", err)
+		return false
+	}
+	if len(ents) == 0 && !sendIfEmpty {
+		return false
+	}
+	r.send(raftpb.Message{
+		Type: raftpb.MsgAppendEntries, To: to,
+		PrevLogIndex: prevLogIndex, PrevLogTerm: prevLogTerm,
+		Entries: ents, LeaderCommit: r.log.committed,
+	})
+	if n := len(ents); n > 0 {
+		pr.sentEntries(n, ents[n-1].Index, entsSize(ents))
+	} else {
+		pr.sentEntries(0, prevLogIndex, 0)
+	}
+	return true
+}
+
+// bcastHeartbeat sends a Heartbeat to every other member (§5.2).
+func (r *raft) bcastHeartbeat() {
+	for _, id := range r.prs.ids {
+		if id == r.id {
+			continue
+		}
+		// The follower commits this index without checking prevLogTerm, so
+		// it must not exceed what the leader knows the follower holds.
+		commit := min(r.prs.progress[id].Match, r.log.committed)
+		r.send(raftpb.Message{Type: raftpb.MsgHeartbeat, To: id, LeaderCommit: commit})
+	}
+}
+
+// handleAppendEntriesResponse is the leader's reaction to a follower's
+// answer (Figure 2, Rules for Servers, Leaders: "If successful: update
+// nextIndex and matchIndex for follower; if AppendEntries fails because of
+// log inconsistency: decrement nextIndex and retry").
+func (r *raft) handleAppendEntriesResponse(m raftpb.Message) {
+	pr := r.prs.progress[m.From]
+	if r.role != RoleLeader || pr == nil {
+		return
+	}
+	pr.RecentActive = true
+	if !m.Success {
+		r.handleAppendRejection(pr, m)
+		return
+	}
+	if !pr.maybeUpdate(m.MatchIndex) {
+		return // stale or duplicated answer
+	}
+	switch pr.State {
+	case StateProbe:
+		pr.becomeReplicate()
+	case StateReplicate:
+		pr.inflights.freeLE(m.MatchIndex)
+	}
+	if r.maybeCommit() {
+		r.broadcastPending = true // tell everyone the new commit index
+	}
+	for r.sendAppend(m.From, false) {
+		// Fill the follower's window with whatever else is waiting.
+	}
+}
+
+// handleAppendRejection moves nextIndex back after a consistency check
+// failed. The follower's hint (ConflictIndex, ConflictTerm) is the last
+// index at or below prevLogIndex whose term is at most prevLogTerm; the
+// leader then skips every index above the last one of its own at or below
+// the hint whose term is at most ConflictTerm. A divergent tail of many
+// entries and terms is crossed in one or two round trips instead of one
+// per entry (end of §5.3).
+func (r *raft) handleAppendRejection(pr *Progress, m raftpb.Message) {
+	matchHint, _ := r.log.findConflictByTerm(m.ConflictIndex, m.ConflictTerm)
+	if !pr.maybeDecrTo(m.MatchIndex, matchHint) {
+		return
+	}
+	if r.debugOn {
+		r.logger.Debug("append rejected; backing up", "term", r.term, "from", m.From,
+			"rejected", m.MatchIndex, "hint", matchHint, "next", pr.Next)
+	}
+	if pr.State == StateReplicate {
+		pr.becomeProbe()
+	}
+	r.sendAppend(m.From, true)
+}
+
+// handleHeartbeatResponse notes that the follower is alive and resumes
+// sending to it if it is behind.
+func (r *raft) handleHeartbeatResponse(m raftpb.Message) {
+	pr := r.prs.progress[m.From]
+	if r.role != RoleLeader || pr == nil {
+		return
+	}
+	pr.RecentActive = true
+	pr.ProbeSent = false
+	if pr.State == StateReplicate && pr.inflights.full() {
+		pr.inflights.freeFirstOne()
+	}
+	if pr.Match < r.log.lastIndex() {
+		r.sendAppend(m.From, false)
+	}
+}
+
+// maybeCommit advances commitIndex to the highest index a majority holds,
+// provided that entry is of the current term. §5.4.2: a leader never
+// commits an entry of an earlier term by counting replicas (Figure 8);
+// those become committed indirectly when an entry of its own term does.
+func (r *raft) maybeCommit() bool {
+	n := r.prs.committed()
+	if n <= r.log.committed {
+		return false
+	}
+	if t, err := r.log.term(n); err != nil || t != r.term {
+		return false
+	}
+	r.log.commitTo(n)
+	return true
+}
