@@ -1,0 +1,89 @@
+package store
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// scene builds a store with files, dirs, TTLs, hidden keys, in-order keys and
+// all three namespaces.
+func scene(t *testing.T) *Store {
+	s := New()
+	for _, line := range []string{
+		"PUT /a/b/c value=1", "PUT /a/_h value=2 ttl=30", "PUT /d dir=true ttl=10",
+		"POST /q value=x", "PUT /members/1/attributes value={} ns=0", "PUT /enabled value=true ns=2",
+		"PUT /a/b/c value=3 prevValue=1", "DELETE /a/b/c", "PUT /t value=4 ttl=10",
+	} {
+		mustDo(t, s, line)
+	}
+	return s
+}
+
+func TestSaveAndRecoveryRoundTrip(t *testing.T) {
+	s := scene(t)
+	data, err := s.Save()
+	require.NoError(t, err)
+	r := New()
+	require.NoError(t, r.Recovery(data))
+	require.Equal(t, string(s.Dump()), string(r.Dump()))
+	require.Equal(t, s.Hash(), r.Hash())
+	again, err := r.Save()
+	require.NoError(t, err)
+	require.Equal(t, string(data), string(again), "Save after Recovery gives the same bytes")
+
+	// Recovering and continuing gives what never stopping gives: the same
+	// expiry, the same events, the same history for a past watch.
+	later := t0.Add(10 * time.Second)
+	require.Equal(t, mustJSON(t, s.DeleteExpiredKeys(later)), mustJSON(t, r.DeleteExpiredKeys(later)))
+	ws, err := s.Watch(Keys, "/", true, false, 2)
+	require.NoError(t, err)
+	wr, err := r.Watch(Keys, "/", true, false, 2)
+	require.NoError(t, err)
+	require.Equal(t, mustJSON(t, <-ws.EventChan()), mustJSON(t, <-wr.EventChan()))
+	require.Equal(t, s.Hash(), r.Hash())
+}
+
+func TestCloneIsIndependent(t *testing.T) {
+	s := scene(t)
+	c := s.Clone()
+	require.Equal(t, s.Hash(), c.Hash())
+	mustDo(t, c, "PUT /new value=1")
+	require.NotEqual(t, s.Hash(), c.Hash())
+	c = s.Clone()
+	require.NotEmpty(t, s.DeleteExpiredKeys(t0.Add(time.Hour)))
+	require.Equal(t, s.Hash(), func() uint64 { c.DeleteExpiredKeys(t0.Add(time.Hour)); return c.Hash() }())
+}
+
+func TestRecoveryRefusesBadSnapshots(t *testing.T) {
+	s := scene(t)
+	before := s.Dump()
+	for _, bad := range []string{
+		``, `{`, `[]`, `{"version":2,"index":0,"namespaces":[]}`,
+		`{"version":1,"index":0,"namespaces":[]}`,
+		`{"version":1,"index":0,"namespaces":[null,null,null]}`,
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/x/y","createdIndex":1,"modifiedIndex":1}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/x","createdIndex":1,"modifiedIndex":5}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
+		`{"version":1,"index":0,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":1,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
+		`{"version":1,"index":0,"extra":1,"namespaces":[]}`,
+	} {
+		require.Error(t, s.Recovery([]byte(bad)), "snapshot %q", bad)
+	}
+	require.Equal(t, string(before), string(s.Dump()), "a refused snapshot leaves the store unchanged")
+}
+
+func TestStatsCountEveryOperation(t *testing.T) {
+	s := New()
+	for _, line := range []string{
+		"PUT /k value=1", "PUT / value=1", "GET /k", "GET /nope", "PUT /k value=2 prevExist=true",
+		"PUT /nope value=1 prevExist=true", "PUT /c value=1 prevExist=false", "PUT /c value=1 prevExist=false",
+		"PUT /k value=3 prevValue=2", "PUT /k value=3 prevValue=9", "DELETE /c prevValue=1", "DELETE /k prevValue=9",
+		"DELETE /k", "DELETE /k", "PUT /e value=1 ttl=0",
+	} {
+		do(t, s, line)
+	}
+	s.DeleteExpiredKeys(t0)
+	require.Equal(t, `{"getsSuccess":1,"getsFail":1,"setsSuccess":2,"setsFail":1,"deleteSuccess":1,"deleteFail":1,"updateSuccess":1,"updateFail":1,"createSuccess":1,"createFail":1,"compareAndSwapSuccess":1,"compareAndSwapFail":1,"compareAndDeleteSuccess":1,"compareAndDeleteFail":1,"expireCount":1,"watchers":0}`,
+		mustJSON(t, s.Stats()))
+}
