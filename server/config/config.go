@@ -141,6 +141,9 @@ type Config struct {
 	// because of --config-file). main logs them.
 	Warnings []string
 
+	debug bool   // --debug: derive turns it into LogLevel "debug"
+	proxy string // --proxy: only "off" is accepted
+
 	// set records the options given explicitly, by flag, variable or file
 	// key; some defaults depend on it (derive.go).
 	set map[string]bool
@@ -191,6 +194,7 @@ func defaults() *Config {
 		LogLevel:                 DefaultLogLevel,
 		Logger:                   DefaultLogger,
 		LogOutputs:               []string{DefaultLogOutput},
+		proxy:                    "off", // etcd's default; skiff has no proxy mode
 		set:                      map[string]bool{},
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 // derive fills in the values whose defaults depend on other settings, as
 // etcdmain does after parsing (contract §6.1, §7):
+//   - --debug means --log-level debug, unless --log-level is given;
 //   - an empty --data-dir becomes "<name>.skiff";
 //   - an --initial-cluster that was not given becomes empty when
 //     --discovery or --discovery-srv will supply the cluster, and otherwise
@@ -17,6 +18,9 @@ import (
 // only when --name changed: in skiff `--initial-advertise-peer-urls X`
 // alone also works, where etcd reports a mismatch with its default.
 func (c *Config) derive() {
+	if c.debug && !c.set["log-level"] {
+		c.LogLevel = "debug"
+	}
 	if c.DataDir == "" {
 		c.DataDir = c.Name + DataDirSuffix
 	}

@@ -21,6 +21,21 @@ func Usage(w io.Writer) {
 			}
 		}
 	}
+	for _, group := range []string{groupIgnored, groupUnsupported} {
+		fmt.Fprintf(&b, "\n%s:\n", group)
+		line := " "
+		for _, o := range opts {
+			if o.group != group {
+				continue
+			}
+			if len(line)+len(o.name)+3 > 80 {
+				b.WriteString(line + "\n")
+				line = " "
+			}
+			line += " --" + o.name
+		}
+		b.WriteString(line + "\n")
+	}
 	b.WriteString(usageFooter)
 	io.WriteString(w, b.String())
 }

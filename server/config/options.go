@@ -22,9 +22,15 @@ const (
 	groupProfiling  = "Profiling and Monitoring"
 	groupLogging    = "Logging"
 	groupUnsafe     = "Unsafe feature"
+
+	// Flags kept so etcd command lines work; see compat.go. Usage lists
+	// the last two as paragraphs of names.
+	groupCompat      = "etcd compatibility"
+	groupIgnored     = "Accepted for etcd compatibility and ignored"
+	groupUnsupported = "Refused (etcd security settings skiff does not implement)"
 )
 
-var groupOrder = []string{groupMember, groupClustering, groupSecurity, groupProfiling, groupLogging, groupUnsafe}
+var groupOrder = []string{groupMember, groupClustering, groupSecurity, groupProfiling, groupLogging, groupUnsafe, groupCompat}
 
 // The nested blocks of the config file that hold the TLS settings
 // (contract §6.3).
@@ -65,7 +71,7 @@ func (c *Config) options() []option {
 	}
 	opts = append(opts, tlsOptions("", clientTLSBlock, "client", &c.ClientTLS)...)
 	opts = append(opts, tlsOptions("peer-", peerTLSBlock, "peer", &c.PeerTLS)...)
-	return append(opts,
+	opts = append(opts,
 		option{name: "enable-pprof", group: groupProfiling, def: "false", usage: "Serve runtime profiling data at <client URL>/debug/pprof/.", value: boolValue{&c.EnablePprof}},
 
 		option{name: "logger", group: groupLogging, def: DefaultLogger, usage: "Accepted for etcd compatibility ('capnslog' or 'zap'); skiff always logs with log/slog.", value: choiceValue{&c.Logger, []string{"capnslog", "zap"}}},
@@ -74,6 +80,7 @@ func (c *Config) options() []option {
 
 		option{name: "force-new-cluster", group: groupUnsafe, def: "false", usage: "Force a new one-member cluster from the existing data (disaster recovery only).", value: boolValue{&c.ForceNewCluster}},
 	)
+	return append(opts, c.compatOptions()...)
 }
 
 // tlsOptions returns one side's TLS options: flag names prefixed by prefix
@@ -82,9 +89,9 @@ func tlsOptions(prefix, block, side string, t *TLSInfo) []option {
 	return []option{
 		{group: groupSecurity, name: prefix + "cert-file", usage: "Path to the " + side + " server TLS cert file.", fileKey: block + ".cert-file", value: stringValue{&t.CertFile}},
 		{group: groupSecurity, name: prefix + "key-file", usage: "Path to the " + side + " server TLS key file.", fileKey: block + ".key-file", value: stringValue{&t.KeyFile}},
-		{group: groupSecurity, name: prefix + "client-cert-auth", def: "false", usage: "Require and verify " + side + " client certificates.", fileKey: block + ".client-cert-auth", value: boolValue{&t.ClientCertAuth}},
+		{group: groupSecurity, name: prefix + "client-cert-auth", def: "false", usage: "Require and verify the certificates of " + side + "s (clients or peers) that connect.", fileKey: block + ".client-cert-auth", value: boolValue{&t.ClientCertAuth}},
 		{group: groupSecurity, name: prefix + "trusted-ca-file", usage: "Path to the " + side + " TLS trusted CA file.", fileKey: block + ".trusted-ca-file", value: stringValue{&t.TrustedCAFile}},
-		{group: groupSecurity, name: prefix + "auto-tls", def: "false", usage: side + " TLS using self-generated certificates if no cert and key files are given.", fileKey: block + ".auto-tls", value: boolValue{&t.AutoTLS}},
+		{group: groupSecurity, name: prefix + "auto-tls", def: "false", usage: "Use a self-generated certificate for " + side + " TLS if no cert and key files are given.", fileKey: block + ".auto-tls", value: boolValue{&t.AutoTLS}},
 	}
 }
 

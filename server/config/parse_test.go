@@ -82,9 +82,9 @@ func TestParseSetsEachField(t *testing.T) {
 		MaxSnapshots: 0, MaxWALs: 9, DiscoveryFallback: "exit", DiscoveryProxy: "http://proxy:8080",
 		StrictReconfigCheck: false, EnableV2: true, CORS: []string{"http://a", "http://b"},
 		EnablePprof: true, LogLevel: "debug", Logger: "zap", LogOutputs: []string{"stderr", "/tmp/log"},
-		ForceNewCluster: true,
-		ClientTLS:       TLSInfo{CertFile: "c.pem", KeyFile: "k.pem", ClientCertAuth: true, TrustedCAFile: "ca.pem", AutoTLS: true},
-		PeerTLS:         TLSInfo{CertFile: "pc.pem", KeyFile: "pk.pem", ClientCertAuth: true, TrustedCAFile: "pca.pem", AutoTLS: true},
+		ForceNewCluster: true, proxy: "off",
+		ClientTLS: TLSInfo{CertFile: "c.pem", KeyFile: "k.pem", ClientCertAuth: true, TrustedCAFile: "ca.pem", AutoTLS: true},
+		PeerTLS:   TLSInfo{CertFile: "pc.pem", KeyFile: "pk.pem", ClientCertAuth: true, TrustedCAFile: "pca.pem", AutoTLS: true},
 	}
 	// URLs and bookkeeping are compared separately.
 	assert.Equal(t, []string{"http://127.0.0.1:1", "http://127.0.0.1:2"}, membership.URLStrings(c.ListenPeerURLs))
