@@ -1,0 +1,178 @@
+package rafttest
+
+import (
+	"fmt"
+
+	"skiff/raft"
+	"skiff/raft/raftpb"
+)
+
+// checker verifies Raft's safety properties (Figure 3 of the paper) after
+// every step of a simulation, from what each driver persisted and applied:
+//
+//  1. Election Safety: at most one leader per term.
+//  2. Log Matching: entries with the same index and term hold the same data
+//     and follow entries of the same term (so, by induction, the logs are
+//     identical up to there).
+//  3. Leader Completeness: a leader's log holds every entry known to be
+//     committed, and an entry committed later is in the current leaders'
+//     logs.
+//  4. State Machine Safety: every node applies the same entry at each
+//     index, in order from 1.
+//  5. Monotonicity: a node's persisted term and commit index never go
+//     down, its persisted vote never changes within a term, and it never
+//     applies out of order.
+type checker struct {
+	peers     []*Peer
+	leaders   map[uint64]uint64         // term -> leader id
+	entries   map[[2]uint64]entryRecord // (index, term) -> what is there
+	committed []uint64                  // committed[i] = term of the committed entry at i (index 0 unused)
+	appliedAt []raftpb.Entry            // the entry applied at each index (index 0 unused)
+	hard      map[uint64]raftpb.HardState
+	err       error
+}
+
+type entryRecord struct {
+	typ      raftpb.EntryType
+	data     string
+	prevTerm uint64
+}
+
+func newChecker(peers []*Peer) *checker {
+	return &checker{peers: peers, leaders: map[uint64]uint64{}, entries: map[[2]uint64]entryRecord{},
+		committed: []uint64{0}, appliedAt: []raftpb.Entry{{}}, hard: map[uint64]raftpb.HardState{}}
+}
+
+func (c *checker) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf(format, args...)
+	}
+}
+
+// persisted checks a Ready that p's driver has just written to its disk.
+func (c *checker) persisted(p *Peer, rd raft.Ready) {
+	c.checkEntries(p, rd.Entries)
+	if !rd.HardState.IsEmpty() {
+		c.checkHardState(p, rd.HardState)
+	}
+	if rd.SoftState != nil && rd.SoftState.Role == raft.RoleLeader {
+		term := p.Node.Status().Term
+		if other, ok := c.leaders[term]; ok && other != p.ID {
+			c.fail("election safety: nodes %d and %d are both leaders of term %d", other, p.ID, term)
+		}
+		c.leaders[term] = p.ID
+		c.checkLeaderHasCommitted(p, 1)
+	}
+}
+
+// checkEntries registers newly persisted entries (Log Matching).
+func (c *checker) checkEntries(p *Peer, ents []raftpb.Entry) {
+	for _, e := range ents {
+		prevTerm, err := p.Disk.Term(e.Index - 1)
+		if err != nil {
+			c.fail("node %d: no term for index %d before persisted entry %s: %v", p.ID, e.Index-1, raft.DescribeEntry(e), err)
+			return
+		}
+		rec := entryRecord{typ: e.Type, data: string(e.Data), prevTerm: prevTerm}
+		key := [2]uint64{e.Index, e.Term}
+		if old, ok := c.entries[key]; ok && old != rec {
+			c.fail("log matching: node %d has %s after term %d, another node has %q after term %d",
+				p.ID, raft.DescribeEntry(e), prevTerm, old.data, old.prevTerm)
+		}
+		c.entries[key] = rec
+	}
+}
+
+// checkHardState checks monotonicity and records newly committed entries.
+func (c *checker) checkHardState(p *Peer, hs raftpb.HardState) {
+	old := c.hard[p.ID]
+	switch {
+	case hs.Term < old.Term:
+		c.fail("node %d: persisted term went down from %d to %d", p.ID, old.Term, hs.Term)
+	case hs.Term == old.Term && old.Vote != 0 && hs.Vote != old.Vote:
+		c.fail("node %d: vote in term %d changed from %d to %d", p.ID, hs.Term, old.Vote, hs.Vote)
+	case hs.Commit < old.Commit:
+		c.fail("node %d: persisted commit went down from %d to %d", p.ID, old.Commit, hs.Commit)
+	}
+	c.hard[p.ID] = hs
+	for i := old.Commit + 1; i <= hs.Commit; i++ {
+		t, err := p.Disk.Term(i)
+		if err != nil {
+			c.fail("node %d committed %d but has no entry there: %v", p.ID, i, err)
+			return
+		}
+		c.recordCommitted(p.ID, i, t)
+	}
+}
+
+// recordCommitted notes that the entry (i, t) is committed and checks that
+// no other entry was committed at i and that every leader of a later term
+// holds it.
+func (c *checker) recordCommitted(id, i, t uint64) {
+	if i < uint64(len(c.committed)) {
+		if c.committed[i] != t {
+			c.fail("state machine safety: node %d committed term %d at index %d, term %d was committed there before",
+				id, t, i, c.committed[i])
+		}
+		return
+	}
+	if i > uint64(len(c.committed)) {
+		c.fail("checker: node %d committed %d before anyone committed %d", id, i, len(c.committed))
+		return
+	}
+	c.committed = append(c.committed, t)
+	for _, p := range c.peers {
+		if st := p.statusIfUp(); st.Role == raft.RoleLeader && st.Term > t {
+			c.checkLeaderHasCommitted(p, i)
+		}
+	}
+}
+
+// checkLeaderHasCommitted checks Leader Completeness for leader p from index
+// `from` on.
+func (c *checker) checkLeaderHasCommitted(p *Peer, from uint64) {
+	for i := from; i < uint64(len(c.committed)); i++ {
+		if t, err := p.Disk.Term(i); err != nil || t != c.committed[i] {
+			c.fail("leader completeness: leader %d lacks committed entry %d/%d (has term %d, err %v)",
+				p.ID, c.committed[i], i, t, err)
+			return
+		}
+	}
+}
+
+// applied checks State Machine Safety for entries p just applied.
+func (c *checker) applied(p *Peer, ents []raftpb.Entry) {
+	for k, e := range ents {
+		want := uint64(len(p.Applied) - len(ents) + k + 1)
+		if e.Index != want {
+			c.fail("node %d applied index %d, expected %d (applies must be in order)", p.ID, e.Index, want)
+			return
+		}
+		if e.Index < uint64(len(c.appliedAt)) {
+			if a := c.appliedAt[e.Index]; a.Term != e.Term || string(a.Data) != string(e.Data) {
+				c.fail("state machine safety: node %d applied %s at index %d, another applied %s",
+					p.ID, raft.DescribeEntry(e), e.Index, raft.DescribeEntry(a))
+			}
+			continue
+		}
+		c.appliedAt = append(c.appliedAt, e)
+	}
+}
+
+// restarted checks that a node came back with no less than it had
+// persisted.
+func (c *checker) restarted(p *Peer) {
+	st := p.Node.Status()
+	if hs := c.hard[p.ID]; st.Term < hs.Term || st.Commit < hs.Commit {
+		c.fail("node %d restarted at term %d commit %d, below persisted term %d commit %d",
+			p.ID, st.Term, st.Commit, hs.Term, hs.Commit)
+	}
+}
+
+// statusIfUp returns the node's status, or a zero status if it is down.
+func (p *Peer) statusIfUp() raft.Status {
+	if p.Down {
+		return raft.Status{}
+	}
+	return p.Node.Status()
+}

@@ -1,0 +1,52 @@
+package rafttest
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Faults are the fault rates of one simulation run. SwarmFaults derives them
+// from the seed, so that across seeds the simulator explores calm runs,
+// lossy ones, partition-heavy ones and crash-heavy ones (swarm testing).
+type Faults struct {
+	Drop      float64 // chance a message is lost
+	Duplicate float64 // chance a message is delivered twice
+	MaxDelay  int     // delays are 1..MaxDelay steps, which reorders messages
+
+	Partition float64 // chance per tick that the network is re-partitioned
+	OneWay    float64 // chance that a new partition is one-way
+	Heal      float64 // chance per tick that partitions heal
+	Crash     float64 // chance per tick that a live node crashes
+	// CrashLeader is the chance per tick that the leader crashes: leader
+	// churn with uncommitted entries is what Figure 8 is made of.
+	CrashLeader float64
+	Restart     float64 // chance per tick that a crashed node restarts
+	Propose     float64 // chance per tick that a client proposes
+
+	// OneEntryPerMsg sets MaxSizePerMsg to 1 byte, so each AppendEntries
+	// carries one entry and followers often hold a prefix of a batch.
+	OneEntryPerMsg bool
+}
+
+func (f Faults) String() string {
+	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v",
+		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg)
+}
+
+// SwarmFaults picks a fault profile from r.
+func SwarmFaults(r *rand.Rand) Faults {
+	pick := func(vals ...float64) float64 { return vals[r.IntN(len(vals))] }
+	return Faults{
+		Drop:           pick(0, 0.02, 0.1, 0.3),
+		Duplicate:      pick(0, 0.02, 0.1),
+		MaxDelay:       []int{1, 2, 4, 12}[r.IntN(4)],
+		Partition:      pick(0, 0.01, 0.05),
+		OneWay:         pick(0, 0.3),
+		Heal:           pick(0.02, 0.1),
+		Crash:          pick(0, 0.005, 0.02),
+		CrashLeader:    pick(0, 0, 0.02, 0.05),
+		Restart:        pick(0.05, 0.2),
+		Propose:        pick(0.2, 0.5, 1),
+		OneEntryPerMsg: r.IntN(2) == 0,
+	}
+}

@@ -1,0 +1,263 @@
+package rafttest
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"skiff/raft"
+	"skiff/raft/raftpb"
+)
+
+// SimOptions configure one simulation run. Everything random derives from
+// Seed, so a run replays exactly from (Seed, options, code version).
+type SimOptions struct {
+	Seed  uint64
+	Nodes int
+	// Ticks is the length of the fault phase; LivenessTicks bounds how long
+	// after healing a leader must be elected and a proposal committed.
+	Ticks         int
+	LivenessTicks int
+	StepsPerTick  int // network steps per tick; message delays are in steps
+	ElectionTick  int
+	HeartbeatTick int
+	// Faults, if nil, are derived from Seed (SwarmFaults).
+	Faults *Faults
+	// Trace records every event; Sim.Trace returns it.
+	Trace bool
+	// UnsafeSendBeforePersist makes the driver send a Ready's messages
+	// before persisting it, and sometimes crash in between: a broken driver
+	// the checkers must catch.
+	UnsafeSendBeforePersist bool
+}
+
+func (o *SimOptions) setDefaults() {
+	if o.Nodes == 0 {
+		o.Nodes = 3
+	}
+	if o.Ticks == 0 {
+		o.Ticks = 500
+	}
+	if o.ElectionTick == 0 {
+		o.ElectionTick = 10
+	}
+	if o.HeartbeatTick == 0 {
+		o.HeartbeatTick = 1
+	}
+	if o.StepsPerTick == 0 {
+		o.StepsPerTick = 4
+	}
+	if o.LivenessTicks == 0 {
+		// Pre-vote, vote and commit rounds after up to two timeouts, plus
+		// slack for a split vote or two.
+		o.LivenessTicks = 10 * o.ElectionTick
+	}
+}
+
+// Sim is a deterministic, single-threaded simulation of a raft cluster
+// under faults, with safety checkers run after every step.
+type Sim struct {
+	opts   SimOptions
+	faults Faults
+	peers  []*Peer
+	net    *network
+	check  *checker
+
+	faultRand, workRand *rand.Rand
+	step                int
+	proposals           int
+	trace               strings.Builder
+}
+
+// NewSim builds the cluster for opts.
+func NewSim(opts SimOptions) (*Sim, error) {
+	opts.setDefaults()
+	s := &Sim{opts: opts,
+		faultRand: rand.New(rand.NewPCG(opts.Seed, 1)),
+		workRand:  rand.New(rand.NewPCG(opts.Seed, 2)),
+	}
+	s.faults = SwarmFaults(rand.New(rand.NewPCG(opts.Seed, 3)))
+	if opts.Faults != nil {
+		s.faults = *opts.Faults
+	}
+	s.net = &network{rand: rand.New(rand.NewPCG(opts.Seed, 4)), faults: s.faults, cut: map[[2]uint64]bool{}}
+	voters := make([]uint64, opts.Nodes)
+	for i := range voters {
+		voters[i] = uint64(i + 1)
+	}
+	cfg := PeerConfig{ElectionTick: opts.ElectionTick, HeartbeatTick: opts.HeartbeatTick,
+		Seed: opts.Seed, MaxInflightMsgs: 8, MaxSizePerMsg: 1 << 10}
+	if s.faults.OneEntryPerMsg {
+		cfg.MaxSizePerMsg = 1
+	}
+	for _, id := range voters {
+		p, err := NewPeer(id, voters, cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.peers = append(s.peers, p)
+	}
+	s.check = newChecker(s.peers)
+	return s, nil
+}
+
+// Describe names the run's parameters, all derived from the seed.
+func (s *Sim) Describe() string {
+	return fmt.Sprintf("seed=%d nodes=%d ticks=%d faults: %s", s.opts.Seed, s.opts.Nodes, s.opts.Ticks, s.faults)
+}
+
+// Trace returns the recorded trace (empty unless SimOptions.Trace).
+func (s *Sim) Trace() string { return s.trace.String() }
+
+// TraceHash is a hash of the trace, for determinism checks.
+func (s *Sim) TraceHash() uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s.trace.String()))
+	return h.Sum64()
+}
+
+func (s *Sim) tracef(format string, args ...any) {
+	if s.opts.Trace {
+		fmt.Fprintf(&s.trace, "%5d ", s.step)
+		fmt.Fprintf(&s.trace, format, args...)
+		s.trace.WriteByte('\n')
+	}
+}
+
+// Run runs the fault phase and then the liveness phase. It returns the
+// first safety or liveness violation.
+// A panic inside raft (a broken invariant) is reported as a violation too.
+func (s *Sim) Run() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic at step %d: %v", s.step, r)
+		}
+	}()
+	for tick := 0; tick < s.opts.Ticks; tick++ {
+		s.injectFaults()
+		s.maybePropose()
+		if err := s.runTick(false); err != nil {
+			return err
+		}
+	}
+	return s.checkLiveness()
+}
+
+// runTick ticks every live node once and runs StepsPerTick network steps.
+func (s *Sim) runTick(calm bool) error {
+	for _, p := range s.peers {
+		if !p.Down {
+			p.Node.Tick()
+		}
+	}
+	for i := 0; i < s.opts.StepsPerTick; i++ {
+		if err := s.runStep(calm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runStep delivers due messages, then runs every live node's Ready loop
+// once, then checks safety.
+func (s *Sim) runStep(calm bool) error {
+	s.step++
+	for _, f := range s.net.due(s.step) {
+		s.deliver(f.msg)
+	}
+	for _, p := range s.peers {
+		if err := s.handleReady(p, calm); err != nil {
+			return err
+		}
+	}
+	return s.check.err
+}
+
+func (s *Sim) deliver(m raftpb.Message) {
+	p := s.peers[m.To-1]
+	if p.Down || s.net.cut[[2]uint64{m.From, m.To}] {
+		s.tracef("lost %s", raft.DescribeMessage(m))
+		return
+	}
+	s.tracef("recv %s", raft.DescribeMessage(m))
+	if err := p.Node.Step(m); errors.Is(err, raft.ErrProposalDropped) {
+		s.tracef("proposal dropped at %d", p.ID)
+	} else if err != nil {
+		s.check.fail("node %d rejected %s: %v", p.ID, raft.DescribeMessage(m), err)
+	}
+}
+
+// handleReady is the driver: persist, send, apply, Advance — and hand the
+// results to the checkers.
+func (s *Sim) handleReady(p *Peer, calm bool) error {
+	if p.Down || !p.Node.HasReady() {
+		return nil
+	}
+	rd := p.Node.Ready()
+	if s.opts.UnsafeSendBeforePersist {
+		s.sendAll(rd.Messages, calm)
+		if s.faultRand.Float64() < 0.05 {
+			s.crash(p, "between send and persist")
+			return nil
+		}
+	}
+	if err := p.Persist(rd); err != nil {
+		return err
+	}
+	if rd.SoftState != nil {
+		s.tracef("%d is %s (lead %d) term %d", p.ID, rd.SoftState.Role, rd.SoftState.Lead, p.Node.Status().Term)
+	}
+	s.check.persisted(p, rd)
+	if !s.opts.UnsafeSendBeforePersist {
+		s.sendAll(rd.Messages, calm)
+	}
+	p.Apply(rd)
+	s.check.applied(p, rd.CommittedEntries)
+	p.Node.Advance()
+	return nil
+}
+
+func (s *Sim) sendAll(msgs []raftpb.Message, calm bool) {
+	for _, m := range msgs {
+		if dropped, copies := s.net.send(s.step, m, calm); dropped {
+			s.tracef("drop %s", raft.DescribeMessage(m))
+		} else if copies > 1 {
+			s.tracef("dup  %s", raft.DescribeMessage(m))
+		}
+	}
+}
+
+// maybePropose has a client send a fresh value to a random live node.
+func (s *Sim) maybePropose() {
+	if s.workRand.Float64() >= s.faults.Propose {
+		return
+	}
+	p := s.peers[s.workRand.IntN(len(s.peers))]
+	if p.Down {
+		return
+	}
+	s.proposals++
+	data := fmt.Sprintf("v%d", s.proposals)
+	err := p.Node.Propose([]byte(data))
+	s.tracef("propose %q at %d: %v", data, p.ID, errString(err))
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+// ids lists the ids of the given peers.
+func ids(ps []*Peer) []uint64 {
+	out := make([]uint64, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	slices.Sort(out)
+	return out
+}
