@@ -23,6 +23,9 @@ func loadFile(path string) (*Config, error) {
 	if err := c.applyYAML(path, data); err != nil {
 		return nil, err
 	}
+	if c.set["listen-client-urls"] && !c.set["advertise-client-urls"] {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s sets listen-client-urls but not advertise-client-urls, so this member advertises %s to clients (as etcd does); set advertise-client-urls to the URLs clients can reach", path, DefaultClientURL))
+	}
 	return c, nil
 }
 

@@ -165,3 +165,13 @@ func TestConfigFileAcceptsURLListsAsYAMLLists(t *testing.T) {
 	c := mustParse(t, nil, "--config-file", writeFile(t, "listen-client-urls:\n  - http://127.0.0.1:1\n  - http://127.0.0.1:2\n"))
 	assert.Equal(t, []string{"http://127.0.0.1:1", "http://127.0.0.1:2"}, membership.URLStrings(c.ListenClientURLs))
 }
+
+// TestConfigFileMayOmitAdvertiseClientURLs: etcd requires
+// --advertise-client-urls with --listen-client-urls on the command line, but
+// not in a config file (observed); skiff accepts such a file with a warning.
+func TestConfigFileMayOmitAdvertiseClientURLs(t *testing.T) {
+	c := mustParse(t, nil, "--config-file", writeFile(t, "listen-client-urls: http://0.0.0.0:2379\n"))
+	require.NoError(t, c.Validate())
+	require.Len(t, c.Warnings, 1)
+	assert.Contains(t, c.Warnings[0], "sets listen-client-urls but not advertise-client-urls, so this member advertises http://localhost:2379")
+}

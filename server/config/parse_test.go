@@ -177,3 +177,9 @@ func TestInitialClusterDefaultsToThisMember(t *testing.T) {
 		assert.Equal(t, tt.want, mustParse(t, nil, tt.args...).InitialCluster, "%q", tt.args)
 	}
 }
+
+func TestSlogLevel(t *testing.T) {
+	for level, want := range map[string]string{"debug": "DEBUG", "info": "INFO", "warn": "WARN", "error": "ERROR", "panic": "ERROR", "fatal": "ERROR"} {
+		assert.Equal(t, want, mustParse(t, nil, "--log-level", level).SlogLevel().String(), level)
+	}
+}

@@ -91,9 +91,11 @@ func (c *Config) validateListenURLs() error {
 }
 
 // validateAdvertiseURLs: etcd's rule that a member listening on chosen
-// client addresses must say which of them clients can reach.
+// client addresses must say which of them clients can reach. etcd applies
+// it to flags and variables only; for a config file loadFile warns instead,
+// so a file that etcd accepts is accepted.
 func (c *Config) validateAdvertiseURLs() error {
-	if c.set["listen-client-urls"] && !c.set["advertise-client-urls"] {
+	if c.ConfigFile == "" && c.set["listen-client-urls"] && !c.set["advertise-client-urls"] {
 		return invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly; set it to the client URLs other machines can reach this member at")
 	}
 	return nil
