@@ -21,10 +21,14 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("URL %q has scheme %q; skiff needs http or https, as in http://host:port", raw, u.Scheme)
 	}
-	if _, _, err := net.SplitHostPort(u.Host); err != nil {
+	host, _, err := net.SplitHostPort(u.Host)
+	if err != nil {
 		return nil, fmt.Errorf("URL %q does not have the form \"host:port\"; add the port, as in %s://%s:2380", raw, u.Scheme, u.Hostname())
 	}
-	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if host == "" {
+		return nil, fmt.Errorf("URL %q has no host; name one, as in %s://127.0.0.1%s", raw, u.Scheme, u.Host)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("URL %q must not contain a path, query or user info; keep only scheme://host:port", raw)
 	}
 	u.Path = ""

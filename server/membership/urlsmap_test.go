@@ -25,6 +25,8 @@ func TestParseURLsMapRejectsBadItems(t *testing.T) {
 		{"a=ftp://h:1", `has scheme "ftp"; skiff needs http or https`},
 		{"a=http://h", `does not have the form "host:port"`},
 		{"a=http://h:1/x", `must not contain a path`},
+		{"a=http://:2380", `URL "http://:2380" has no host; name one, as in http://127.0.0.1:2380`},
+		{"a=http://u:p@h:1", `must not contain a path, query or user info`},
 		{"a=127.0.0.1:2380", `not a URL`},
 		{"a=localhost:2380", `has scheme "localhost"`},
 		{"a=http://h:1,b=http://h:1", `is listed for both "a" and "b"`},
