@@ -38,11 +38,16 @@ func TestSingleNodeIDs(t *testing.T) {
 	assert.Equal(t, "dc50b8daae93b3e0", cl.ID.String())
 }
 
-// TestDiscoveryURLIsTheClusterToken: contract §7.1.
+// TestDiscoveryURLIsTheClusterToken: contract §7.1. etcd registered member
+// dnode (peer URL http://127.0.0.1:44380) as b61d16c350ac836a; the
+// discovery URL below, on the probed single node's client port 42379, is
+// the one that reproduces that ID.
 func TestDiscoveryURLIsTheClusterToken(t *testing.T) {
-	disc := "http://127.0.0.1:4001/v2/keys/_etcd/registry/tok1"
-	c := mustParse(t, nil, "--discovery", disc, "--initial-cluster-token", "ignored")
+	disc := "http://127.0.0.1:42379/v2/keys/_etcd/registry/tok1"
+	c := mustParse(t, nil, "--name", "dnode", "--discovery", disc, "--initial-cluster-token", "ignored",
+		"--initial-advertise-peer-urls", "http://127.0.0.1:44380")
 	assert.Equal(t, disc, c.ClusterToken())
+	assert.Equal(t, "b61d16c350ac836a", c.MemberID().String())
 	assert.NoError(t, c.ValidateBootstrap(), "discovery checks the cluster later")
 	other := mustParse(t, nil, "--initial-cluster-token", "tkn")
 	assert.Equal(t, "tkn", other.ClusterToken())
