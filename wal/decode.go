@@ -60,6 +60,11 @@ func scanSegment(name string, buf []byte, c *chain, last bool, fn func(record) e
 			return int64(off), corruptAt(name, off, "zeros or a cut header where a record must be (segments are cut to their exact length)")
 		}
 		rec, next, err := decodeFrame(name, buf, off, c, last)
+		if torn, ok := err.(*tornError); ok && off == 0 {
+			// A segment is renamed into place only after its first
+			// records are durable, so a crash cannot tear them.
+			return 0, corruptAt(name, 0, "the segment's first record is damaged: "+torn.reason)
+		}
 		if err != nil {
 			return int64(off), err
 		}

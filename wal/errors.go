@@ -43,6 +43,7 @@ type CorruptError struct {
 	File   string
 	Offset int64
 	Reason string
+	Err    error // the underlying decoding error, if any
 }
 
 func (e *CorruptError) Error() string {
@@ -51,6 +52,9 @@ func (e *CorruptError) Error() string {
 		"replace it (remove it from the cluster and add it back with an empty data dir) or restore it from a backup",
 		e.File, e.Offset, e.Reason)
 }
+
+// Unwrap returns the underlying decoding error.
+func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrCorrupt) true.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }

@@ -112,10 +112,14 @@ func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
 			return false, fmt.Errorf("wal: %w", err)
 		}
 		end, err := scanSegment(name, buf, &c, last, func(rec record) error {
-			if err := r.apply(rec); err != nil {
+			err := r.apply(rec)
+			if err == nil {
+				return nil
+			}
+			if errors.Is(err, ErrSnapshotMismatch) || errors.Is(err, ErrMetadataConflict) {
 				return fmt.Errorf("wal: %s at offset %d: %w", name, rec.off, err)
 			}
-			return nil
+			return &CorruptError{File: name, Offset: rec.off, Reason: err.Error(), Err: err}
 		})
 		var torn *tornError
 		if errors.As(err, &torn) {
