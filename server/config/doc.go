@@ -23,8 +23,12 @@
 //	parse.go     Parse: flags, then either the config file or SKIFF_* vars
 //	env.go       SKIFF_* environment variables
 //	file.go      the YAML config file
+//	compat.go    etcd flags skiff accepts and ignores, or refuses
 //	derive.go    values derived after parsing (data dir, initial cluster)
-//	validate.go  Validate and ValidateBootstrap
+//	validate.go  Validate: the checks made on every start
+//	tls.go       the TLS part of Validate
+//	bootstrap.go ValidateBootstrap, the cluster token, member and cluster IDs
 //	help.go      Usage: --help in etcd's layout
 //	dirs.go      the data-dir layout (contract §6.4)
+//	logging.go   SlogLevel
 package config
