@@ -47,8 +47,8 @@ func (n *Node) Step(m raftpb.Message) error {
 	if m.Type == raftpb.MsgPropose && m.From == 0 {
 		return fmt.Errorf("raft: Step got a proposal with no sender; use Node.Propose for local proposals")
 	}
-	if m.Type != raftpb.MsgPropose && m.Term == 0 {
-		return fmt.Errorf("raft: Step got %s from %d with term 0; only proposals are termless", m.Type, m.From)
+	if m.Term == 0 && (isLeaderMessage(m.Type) || isVoteRequest(m.Type)) {
+		return fmt.Errorf("raft: Step got %s from %d with term 0; leaders and candidates always have a term", m.Type, m.From)
 	}
 	return n.r.step(m)
 }

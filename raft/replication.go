@@ -47,11 +47,15 @@ func (r *raft) flushBroadcast() {
 	r.broadcastPending = false
 }
 
-// bcastAppend sends AppendEntries to every other member that is not paused.
+// bcastAppend sends AppendEntries to every other member that is not
+// paused, filling each one's in-flight window.
 func (r *raft) bcastAppend() {
 	for _, id := range r.prs.ids {
-		if id != r.id {
-			r.sendAppend(id, true)
+		if id == r.id {
+			continue
+		}
+		r.sendAppend(id, true)
+		for r.sendAppend(id, false) {
 		}
 	}
 }
