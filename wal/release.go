@@ -18,9 +18,9 @@ func (w *WAL) ReleaseLockTo(index uint64) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	// segs[i] holds only entries before segs[i+1].index.
-	for w.released < len(w.segs)-1 && w.segs[w.released+1].index <= index {
-		w.released++
+	// Open at a snapshot at index reads from segs[i] on (see searchIndex).
+	if i, ok := searchIndex(w.segs, index); ok && i > w.released {
+		w.released = i
 	}
 	return w.purge()
 }

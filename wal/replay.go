@@ -83,7 +83,13 @@ func (r *replay) applyEntry(data []byte) error {
 		return err
 	}
 	r.lastIndex = e.Index
-	if r.markersOnly || e.Index <= r.start.Index {
+	if r.markersOnly {
+		return nil
+	}
+	if e.Index <= r.start.Index {
+		// The entry is covered by the snapshot, but writing it replaced
+		// every entry after it, including any read so far (invariant 2).
+		r.ents = r.ents[:0]
 		return nil
 	}
 	up := e.Index - r.start.Index - 1 // e's position in ents

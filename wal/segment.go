@@ -12,8 +12,7 @@ import (
 // hex digits each (as etcd): seq counts segments from 0 and first index is
 // the index the next entry had when the segment was started. Entries in a
 // segment may have lower indexes than its name says, when the leader made
-// the member truncate its log (§5.3); they never have lower indexes than
-// the name of an earlier segment says about committed entries.
+// the member truncate its log (§5.3) after the segment was started.
 type segment struct {
 	seq   uint64
 	index uint64
@@ -35,7 +34,8 @@ func parseSegmentName(name string) (s segment, ok bool) {
 }
 
 // listSegments returns the segments in dir, oldest first, and checks that
-// their sequence numbers have no gap and their indexes do not go backwards.
+// their sequence numbers have no gap. (Their indexes may go backwards: a
+// segment cut after the log was truncated is named for the shorter log.)
 func listSegments(fsys vfs.FS, dir string) ([]segment, error) {
 	names, err := fsys.ReadDir(dir)
 	if err != nil {
@@ -52,16 +52,15 @@ func listSegments(fsys vfs.FS, dir string) ([]segment, error) {
 		if s.seq != prev.seq+1 {
 			return nil, &CorruptError{File: filepath.Join(dir, s.name()), Reason: fmt.Sprintf("segment %d is missing before it", prev.seq+1)}
 		}
-		if s.index < prev.index {
-			return nil, &CorruptError{File: filepath.Join(dir, s.name()), Reason: fmt.Sprintf("first index %d is below the previous segment's %d", s.index, prev.index)}
-		}
 	}
 	return segs, nil
 }
 
-// searchIndex returns the position of the last segment whose first index is
-// at most index: the segment that holds the entry after a snapshot at index
-// begins there or later.
+// searchIndex returns the position of the last segment whose name's index
+// is at most index. Everything a reader starting from a snapshot at index
+// needs is in that segment or later ones: when it was started the log
+// ended before index, so the entries after index, and the snapshot's
+// marker, were all written after it.
 func searchIndex(segs []segment, index uint64) (int, bool) {
 	for i := len(segs) - 1; i >= 0; i-- {
 		if segs[i].index <= index {

@@ -101,9 +101,19 @@ type WAL struct {
 
 // Exist reports whether dir holds a WAL segment: whether a member starting
 // there restarts (true) or bootstraps (false).
+// A directory whose segments are damaged still holds a WAL: the member
+// must restart (and report the damage), never bootstrap over it.
 func Exist(dir string, opts Options) bool {
-	segs, err := listSegments(opts.withDefaults().FS, dir)
-	return err == nil && len(segs) > 0
+	names, err := opts.withDefaults().FS.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, name := range names {
+		if _, ok := parseSegmentName(name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Create makes a new WAL in dir (created if needed) whose segments carry

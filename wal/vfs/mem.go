@@ -376,3 +376,16 @@ func (m *MemFS) String() string {
 	}
 	return b.String()
 }
+
+// Durable returns a copy of what a crash now would leave of the file at its
+// live name: the content covered by its last successful fsync. ok is false
+// if no such file exists.
+func (m *MemFS) Durable(name string) (data []byte, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ino := m.files[clean(name)]
+	if ino == nil {
+		return nil, false
+	}
+	return append([]byte(nil), ino.synced...), true
+}
