@@ -177,7 +177,10 @@ func (r *raft) handleHeartbeatResponse(m raftpb.Message) {
 		pr.inflights.freeFirstOne()
 	}
 	if pr.Match < r.log.lastIndex() {
-		r.sendAppend(m.From, false)
+		// Behind: send from nextIndex even if nothing new is there. If an
+		// earlier append was lost, the follower rejects this one and the
+		// leader backs up (a dropped message is never waited on forever).
+		r.sendAppend(m.From, true)
 	}
 }
 

@@ -13,9 +13,9 @@ import (
 
 // Handle runs one datadriven command and returns its output. Commands:
 //
-//	add-nodes <n> [election=10] [heartbeat=1] [prevote=true] [checkquorum=true] [seed=1]
-//	campaign <id>             propose <id> <data>
-//	tick <id> [n]             tick-heartbeat <id>
+//	add-nodes <n> [election=10] [heartbeat=1] [prevote=true] [checkquorum=true] [seed=1] [maxsize=bytes]
+//	campaign <id>             propose <id> <data> [times=n]
+//	tick <id> [n]             tick-heartbeat <id>    tick-all <n>
 //	process-ready [id...]     deliver-msgs [id...]   drop-msgs [id...]
 //	stabilize                 status <id>            log <id>
 //	isolate <id>              cut <from> <to>        heal
@@ -49,6 +49,12 @@ func (e *Env) run(t testing.TB, d *datadriven.TestData) error {
 	case "heal":
 		e.Heal()
 		return nil
+	case "tick-all":
+		if len(ids) != 1 {
+			return fmt.Errorf("tick-all needs a tick count")
+		}
+		e.TickAll(int(ids[0]))
+		return nil
 	}
 	if err != nil {
 		return err
@@ -72,7 +78,16 @@ func (e *Env) runOnNode(d *datadriven.TestData, ids []uint64) error {
 		if len(d.CmdArgs) < 2 {
 			return fmt.Errorf("propose needs <id> <data>")
 		}
-		return p.Node.Propose([]byte(d.CmdArgs[1].Key))
+		times := 1
+		if a, ok := d.Arg("times"); ok && len(a.Vals) == 1 {
+			times, _ = strconv.Atoi(a.Vals[0])
+		}
+		for i := 0; i < times; i++ {
+			if err := p.Node.Propose([]byte(d.CmdArgs[1].Key)); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "tick":
 		n := 1
 		if len(ids) > 1 {
@@ -119,6 +134,30 @@ func (e *Env) tick(p *Peer, n int) {
 	}
 }
 
+// TickAll ticks every live node n times, in id order each tick, printing
+// role changes.
+func (e *Env) TickAll(n int) {
+	before := map[uint64]raft.Status{}
+	for _, id := range e.ids {
+		if p := e.Peers[id]; !p.Down {
+			before[id] = p.Node.Status()
+		}
+	}
+	for i := 0; i < n; i++ {
+		for _, id := range e.ids {
+			p := e.Peers[id]
+			if p.Down {
+				continue
+			}
+			p.Node.Tick()
+			if st := p.Node.Status(); st.Role != before[id].Role || st.Term != before[id].Term {
+				e.Printf("%d after %d ticks: %s term=%d\n", id, i+1, st.Role, st.Term)
+				before[id] = st
+			}
+		}
+	}
+}
+
 func (e *Env) printStatus(p *Peer) {
 	if p.Down {
 		e.Printf("%d is down\n", p.ID)
@@ -145,6 +184,7 @@ func (e *Env) addNodesCmd(t testing.TB, d *datadriven.TestData, ids []uint64) er
 	d.MaybeScanArgs(t, "prevote", &prevote)
 	d.MaybeScanArgs(t, "checkquorum", &checkQuorum)
 	d.MaybeScanArgs(t, "seed", &cfg.Seed)
+	d.MaybeScanArgs(t, "maxsize", &cfg.MaxSizePerMsg)
 	cfg.DisablePreVote, cfg.DisableCheckQuorum = !prevote, !checkQuorum
 	return e.AddNodes(int(ids[0]), cfg)
 }
