@@ -88,13 +88,11 @@ func childPath(dir, name string) string {
 }
 
 // cleanPath makes a key absolute and clean: "a//b/" becomes "/a/b" and ""
-// becomes "/" (§1.1: a trailing slash is ignored).
-func cleanPath(p string) string { return path.Clean("/" + p) }
-
-// segments splits a clean path into its names; "/" has none.
-func segments(p string) []string {
-	if p == "/" {
-		return nil
+// becomes "/" (§1.1: a trailing slash is ignored). A key that is already
+// clean is returned as is, without allocating.
+func cleanPath(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return path.Clean(p)
 	}
-	return strings.Split(p[1:], "/")
+	return path.Clean("/" + p)
 }

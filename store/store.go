@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"path"
+	"strings"
 	"sync"
 	"time"
 )
@@ -88,7 +89,9 @@ func (s *Store) root(ns Namespace) (*node, *Error) {
 // whose cause is that file (§1.6).
 func (s *Store) lookup(root *node, p string) (*node, *Error) {
 	n := root
-	for _, name := range segments(p) {
+	for rest := p[1:]; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, "/")
 		if !n.isDir() {
 			return nil, ErrNotDir(n.path, s.index)
 		}
@@ -108,7 +111,9 @@ func (s *Store) lookup(root *node, p string) (*node, *Error) {
 // have missing children.
 func (s *Store) makeDirs(root *node, p string, index uint64) (*node, *Error) {
 	n := root
-	for _, name := range segments(p) {
+	for rest := p[1:]; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, "/")
 		child, ok := n.children[name]
 		switch {
 		case !ok:
