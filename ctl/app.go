@@ -1,0 +1,105 @@
+package ctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Version is skiffctl's own version, printed by --version in etcdctl's
+// shape ("skiffctl version: 0.1.0" then "API version: 2").
+const Version = "0.1.0"
+
+// Streams are the standard streams a run reads and writes. Tests pass
+// buffers; cmd/skiffctl passes the process's own.
+type Streams struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// runner holds what every command of one run shares.
+type runner struct {
+	Streams
+	ctx    context.Context
+	getenv func(string) string
+}
+
+// Run executes skiffctl with args (args[0] is the program name) and returns
+// the exit code (contract §5.4). Cancelling ctx ends a watch or a check
+// perf early with exit 0, as SIGINT does for etcdctl.
+func Run(ctx context.Context, args []string, s Streams) int {
+	r := &runner{Streams: s, ctx: ctx, getenv: os.Getenv}
+	err := r.app().RunContext(ctx, args)
+	return r.exitCode(err)
+}
+
+// exitCode prints err the way its kind asks and maps it to an exit code.
+func (r *runner) exitCode(err error) int {
+	if err == nil {
+		return ExitSuccess
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		io.WriteString(r.Stderr, ee.text)
+		return ee.code
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := ec.Error(); msg != "" {
+			fmt.Fprintln(r.Stderr, msg)
+		}
+		return ec.ExitCode()
+	}
+	// A flag the parser refused: etcdctl prints the reason and exits 1.
+	fmt.Fprintln(r.Stderr, err)
+	return ExitBadArgs
+}
+
+// app builds the urfave/cli application with every etcdctl v2 command
+// (contract §5.2) plus check perf.
+func (r *runner) app() *cli.App {
+	return &cli.App{
+		Name:                      "skiffctl",
+		Usage:                     "A simple command line client for skiff and etcd (v2 API).",
+		Version:                   Version,
+		Writer:                    r.Stdout,
+		ErrWriter:                 r.Stderr,
+		Reader:                    r.Stdin,
+		Flags:                     globalFlags(),
+		DisableSliceFlagSeparator: true, // etcdctl sends "--roles a,b" as one role "a,b" (contract §5.2)
+		ExitErrHandler:            func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return exitf(ExitBadArgs, "Incorrect Usage: %v", err)
+		},
+		Commands: []*cli.Command{
+			r.mkCommand(),
+			r.mkdirCommand(),
+			r.rmCommand(),
+			r.rmdirCommand(),
+			r.getCommand(),
+			r.lsCommand(),
+			r.setCommand(),
+			r.setdirCommand(),
+			r.updateCommand(),
+			r.updatedirCommand(),
+			r.memberCommand(),
+		},
+	}
+}
+
+// printVersion prints --version in etcdctl's shape (contract §5.1).
+func printVersion(c *cli.Context) {
+	fmt.Fprintf(c.App.Writer, "skiffctl version: %s\n", c.App.Version)
+	fmt.Fprintln(c.App.Writer, "API version: 2")
+}
+
+func init() {
+	// VersionPrinter is a package variable of urfave/cli; set it once here
+	// rather than per run, so parallel runs in tests do not race on it.
+	cli.VersionPrinter = printVersion
+}
