@@ -34,6 +34,15 @@ func (r *runner) valueArg(c *cli.Context, i int) (string, error) {
 	return string(b), nil
 }
 
+// keyValueArgs is keyArg then valueArg(c, 1), for set, update and mk.
+func (r *runner) keyValueArgs(c *cli.Context) (key, value string, err error) {
+	if key, err = keyArg(c); err != nil {
+		return "", "", err
+	}
+	value, err = r.valueArg(c, 1)
+	return key, value, err
+}
+
 // ttlFlag reads --ttl in seconds. etcdctl sends no TTL for zero or a
 // negative number, so neither does skiffctl.
 func ttlFlag(c *cli.Context) time.Duration {

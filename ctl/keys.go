@@ -16,15 +16,23 @@ type keysFunc func(ctx context.Context, c *cli.Context, s *session) error
 // arguments, in etcdctl's order, then runs fn.
 func (r *runner) keysAction(fn keysFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		s, err := r.connect(c)
-		if err != nil {
-			return err
-		}
-		defer s.cl.Close()
-		ctx, cancel := s.withTotalTimeout(r.ctx)
-		defer cancel()
-		return fn(ctx, c, s)
+		return r.withSession(c, func(ctx context.Context, s *session) error {
+			return fn(ctx, c, s)
+		})
 	}
+}
+
+// withSession connects (syncing unless --no-sync), runs fn with a context
+// bounded by --total-timeout, and closes the client.
+func (r *runner) withSession(c *cli.Context, fn func(ctx context.Context, s *session) error) error {
+	s, err := r.connect(c)
+	if err != nil {
+		return err
+	}
+	defer s.cl.Close()
+	ctx, cancel := s.withTotalTimeout(r.ctx)
+	defer cancel()
+	return fn(ctx, s)
 }
 
 // printKeys prints resp in the -o format, or reports err as a server error

@@ -27,11 +27,7 @@ func (r *runner) setCommand() *cli.Command {
 			&cli.IntFlag{Name: "swap-with-index", Value: 0, Usage: "previous index"},
 		},
 		Action: r.keysAction(func(ctx context.Context, c *cli.Context, s *session) error {
-			key, err := keyArg(c)
-			if err != nil {
-				return err
-			}
-			value, err := r.valueArg(c, 1)
+			key, value, err := r.keyValueArgs(c)
 			if err != nil {
 				return err
 			}
@@ -54,11 +50,7 @@ func (r *runner) updateCommand() *cli.Command {
 		ArgsUsage: "<key> <value>",
 		Flags:     []cli.Flag{ttlFlagDef()},
 		Action: r.keysAction(func(ctx context.Context, c *cli.Context, s *session) error {
-			key, err := keyArg(c)
-			if err != nil {
-				return err
-			}
-			value, err := r.valueArg(c, 1)
+			key, value, err := r.keyValueArgs(c)
 			if err != nil {
 				return err
 			}
@@ -81,11 +73,7 @@ func (r *runner) mkCommand() *cli.Command {
 			ttlFlagDef(),
 		},
 		Action: r.keysAction(func(ctx context.Context, c *cli.Context, s *session) error {
-			key, err := keyArg(c)
-			if err != nil {
-				return err
-			}
-			value, err := r.valueArg(c, 1)
+			key, value, err := r.keyValueArgs(c)
 			if err != nil {
 				return err
 			}
