@@ -1,0 +1,98 @@
+package transport
+
+import (
+	"bytes"
+	"testing"
+
+	"skiff/raft/raftpb"
+)
+
+// TestMessagesArriveInOrder: two members exchange a thousand messages each
+// way, and each side receives the other's in the order they were sent.
+func TestMessagesArriveInOrder(t *testing.T) {
+	checkGoroutines(t)
+	a, b := startMember(t, 1, "", nil), startMember(t, 2, "", nil)
+	connect(a, b)
+	const n = 1000
+	for i := range n {
+		a.tr.Send([]raftpb.Message{appendMsg(1, 2, uint64(i), 1, 10)})
+		b.tr.Send([]raftpb.Message{{Type: raftpb.MsgHeartbeat, From: 2, To: 1, Term: uint64(i)}})
+	}
+	for i, m := range b.raft.receive(t, n) {
+		if m.From != 1 || m.PrevLogIndex != uint64(i) || len(m.Entries) != 1 {
+			t.Fatalf("message %d at b: got %s prev=%d, want AppendEntries prev=%d", i, describe(&m), m.PrevLogIndex, i)
+		}
+	}
+	for i, m := range a.raft.receive(t, n) {
+		if m.Type != raftpb.MsgHeartbeat || m.Term != uint64(i) {
+			t.Fatalf("message %d at a: got %s, want Heartbeat term=%d", i, describe(&m), i)
+		}
+	}
+	if !a.tr.IsActive(2) || !b.tr.IsActive(1) {
+		t.Fatalf("streams should be active: a->b %v, b->a %v", a.tr.IsActive(2), b.tr.IsActive(1))
+	}
+	st := a.tr.Stats()[2]
+	if st.MessagesSent != n || st.MessagesReceived != n || st.BytesSent == 0 || st.ActiveSince.IsZero() {
+		t.Fatalf("a's stats for b: %+v", st)
+	}
+}
+
+// TestThreeMembersEachReceiveTheirOwn: with three members, every message
+// reaches exactly its recipient, in order per sender.
+func TestThreeMembersEachReceiveTheirOwn(t *testing.T) {
+	checkGoroutines(t)
+	ms := []*member{startMember(t, 1, "", nil), startMember(t, 2, "", nil), startMember(t, 3, "", nil)}
+	connect(ms...)
+	const n = 200
+	for i := range n {
+		for _, from := range ms {
+			var batch []raftpb.Message
+			for _, to := range ms {
+				if to != from {
+					batch = append(batch, raftpb.Message{Type: raftpb.MsgHeartbeat, From: from.id, To: to.id, Term: uint64(i)})
+				}
+			}
+			from.tr.Send(batch)
+		}
+	}
+	for _, to := range ms {
+		next := map[uint64]uint64{}
+		for _, m := range to.raft.receive(t, 2*n) {
+			if m.To != to.id || m.From == to.id {
+				t.Fatalf("member %d received %s", to.id, describe(&m))
+			}
+			if m.Term != next[m.From] {
+				t.Fatalf("member %d: from %d got term %d, want %d", to.id, m.From, m.Term, next[m.From])
+			}
+			next[m.From]++
+		}
+	}
+}
+
+// TestLargeAppendsArriveIntact: appends of several megabytes cross the
+// stream whole, with heartbeats queued behind them.
+func TestLargeAppendsArriveIntact(t *testing.T) {
+	checkGoroutines(t)
+	a, b := startMember(t, 1, "", nil), startMember(t, 2, "", nil)
+	connect(a, b)
+	big := appendMsg(1, 2, 7, 64, 64<<10) // 4 MiB of entries
+	for i := range big.Entries {
+		big.Entries[i].Data[0] = byte(i)
+		big.Entries[i].Data[len(big.Entries[i].Data)-1] = byte(i * 3)
+	}
+	a.tr.Send([]raftpb.Message{big, {Type: raftpb.MsgHeartbeat, From: 1, To: 2}, big})
+	got := b.raft.receive(t, 3)
+	for _, i := range []int{0, 2} {
+		if len(got[i].Entries) != len(big.Entries) {
+			t.Fatalf("message %d: %d entries, want %d", i, len(got[i].Entries), len(big.Entries))
+		}
+		for j, e := range got[i].Entries {
+			if e.Index != big.Entries[j].Index || !bytes.Equal(e.Data, big.Entries[j].Data) {
+				t.Fatalf("message %d entry %d differs", i, j)
+			}
+		}
+	}
+	if got[1].Type != raftpb.MsgHeartbeat {
+		t.Fatalf("message 1: got %s, want the heartbeat", describe(&got[1]))
+	}
+}
