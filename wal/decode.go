@@ -96,8 +96,11 @@ func decodeFrame(name string, buf []byte, off int, c *chain, last bool) (record,
 		return record{}, 0, corruptAt(name, off, fmt.Sprintf("a %d-byte record runs past the end of the file", h.n))
 	}
 	data := buf[off+headerSize : off+headerSize+h.n]
+	if h.typ == crcType && len(data) != 4 {
+		return record{}, 0, corruptAt(name, off, fmt.Sprintf("a crc record with %d bytes of data, want 4", len(data)))
+	}
 	prev := c.crc
-	if h.typ == crcType && len(data) == 4 {
+	if h.typ == crcType {
 		carried := binary.LittleEndian.Uint32(data)
 		if c.known && carried != c.crc {
 			return record{}, 0, corruptAt(name, off, fmt.Sprintf("the segment carries CRC %08x but the previous segment ended with %08x: a segment is missing or was cut short", carried, c.crc))
