@@ -1,0 +1,125 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"skiff/raft/raftpb"
+)
+
+// maxProposalBatch bounds how many waiting proposals the loop takes in one
+// go before it handles a Ready: they then share one WAL write and one fsync.
+// 256 keeps a Ready's entries well under raft's 1 MiB message size for
+// ordinary values while amortizing the fsync over many requests.
+const maxProposalBatch = 256
+
+// run is the raft loop, the one goroutine that drives the raft node
+// (invariant 1 of Server). Each turn it feeds raft one input (a tick,
+// a peer's message, proposals, a transport report) and then handles every
+// Ready raft has (ready.go) until none is left.
+func (s *Server) run() {
+	defer close(s.loopDone)
+	ticker := time.NewTicker(s.cfg.HeartbeatInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			s.node.Tick()
+		case m := <-s.recvc:
+			s.step(m)
+		case p := <-s.propc:
+			s.proposeBatch(p)
+		case r := <-s.reportc:
+			s.handleReport(r)
+		case q := <-s.statusc:
+			st := s.node.Status()
+			q <- st
+		case <-s.stopping:
+			s.saveStatus()
+			return
+		}
+		if err := s.handleReadies(); err != nil {
+			s.saveStatus()
+			s.fail(err)
+			return
+		}
+	}
+}
+
+// step feeds a peer's message to raft. A message raft refuses is logged,
+// never fatal: a peer cannot take this member down.
+func (s *Server) step(m raftpb.Message) {
+	if err := s.node.Step(m); err != nil {
+		s.lg.Debug("raft refused a message", "from", hexID(m.From), "type", m.Type.String(), "err", err)
+	}
+}
+
+// proposeBatch proposes p and whatever other proposals are already waiting.
+func (s *Server) proposeBatch(p proposal) {
+	p.errc <- s.node.Propose(p.data)
+	for range maxProposalBatch - 1 {
+		select {
+		case p := <-s.propc:
+			p.errc <- s.node.Propose(p.data)
+		default:
+			return
+		}
+	}
+}
+
+func (s *Server) handleReport(r report) {
+	if r.snapshot {
+		s.reportSnapshot(r.id, r.snapFailed)
+		return
+	}
+	s.node.ReportUnreachable(r.id)
+}
+
+// saveStatus keeps raft's last state for RaftStatus after the loop ends.
+func (s *Server) saveStatus() {
+	st := s.node.Status()
+	s.lastStat.Store(&st)
+}
+
+// handleReadies handles Ready batches until raft has no more work. An error
+// means the WAL or the snapshot files failed, and the member must stop.
+func (s *Server) handleReadies() error {
+	for s.node.HasReady() {
+		if err := s.handleReady(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The transport's view of this member (transport.Raft). The transport calls
+// these from its own goroutines; they hand the call to the raft loop.
+
+// Process delivers a message from a peer to the raft loop.
+func (s *Server) Process(ctx context.Context, m raftpb.Message) error {
+	select {
+	case s.recvc <- m:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stopping:
+		return fmt.Errorf("member %s is stopping", hexID(s.id))
+	}
+}
+
+// ReportUnreachable tells raft that messages to id were lost.
+func (s *Server) ReportUnreachable(id uint64) {
+	select {
+	case s.reportc <- report{id: id}:
+	case <-s.stopping:
+	}
+}
+
+// ReportSnapshot tells raft whether a snapshot reached id.
+func (s *Server) ReportSnapshot(id uint64, failed bool) {
+	select {
+	case s.reportc <- report{id: id, snapshot: true, snapFailed: failed}:
+	case <-s.stopping:
+	}
+}

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"skiff/raft"
+	"skiff/store"
+)
+
+// proposal is a command's encoding on its way into the raft loop, which
+// answers on errc whether raft took it.
+type proposal struct {
+	data []byte
+	errc chan error
+}
+
+// requestIDs hands out the IDs commands are matched to their requests by.
+// As etcd's idutil does, an ID is the low 16 bits of the member ID, then 40
+// bits of the start time in milliseconds, then a counter: unique across
+// members and across restarts of one member.
+type requestIDs struct {
+	prefix uint64
+	next   atomic.Uint64
+}
+
+func (g *requestIDs) init(memberID uint64, now time.Time) {
+	g.prefix = memberID << 48
+	g.next.Store(uint64(now.UnixMilli()) & (1<<40 - 1) << 8)
+}
+
+func (g *requestIDs) newID() uint64 {
+	return g.prefix | g.next.Add(1)&(1<<48-1)
+}
+
+// Do proposes a v2 keys write (PUT, POST, DELETE) or a quorum GET through
+// raft and returns the store's event once the entry is applied on this
+// member. The request is stamped with this member's clock for its TTL.
+//
+// Errors: a *store.Error from the store (a key error, for instance); a
+// *store.Error with code 300 when the request timed out (contract §1.11:
+// 5 s + 2×election timeout) or the member is stopping; ctx.Err() when the
+// caller gave up first.
+func (s *Server) Do(ctx context.Context, r *store.Request) (*store.Event, error) {
+	cmd := Command{ID: s.reqIDs.newID(), Kind: CommandRequest, Request: *r}
+	if cmd.Request.Time.IsZero() {
+		cmd.Request.Time = s.now()
+	}
+	return s.proposeAndWait(ctx, &cmd)
+}
+
+// LinearizableRead returns once this member's store reflects every write
+// acknowledged before the call: then a local read is linearizable.
+//
+// It commits a barrier command through the log (etcd 3.4's way for v2
+// quorum reads) and waits for this member to apply it.
+func (s *Server) LinearizableRead(ctx context.Context) error {
+	cmd := Command{ID: s.reqIDs.newID(), Kind: CommandBarrier}
+	_, err := s.proposeAndWait(ctx, &cmd)
+	return err
+}
+
+// proposeAndWait proposes cmd and waits for the result of its apply.
+func (s *Server) proposeAndWait(ctx context.Context, cmd *Command) (*store.Event, error) {
+	data, err := cmd.Marshal()
+	if err != nil {
+		return nil, store.ErrRaftInternal(err.Error(), s.store.Index())
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, s.requestTimeout())
+	defer cancel()
+	resc := s.waits.register(cmd.ID)
+	if err := s.propose(ctx, data); err != nil {
+		s.waits.cancel(cmd.ID)
+		s.metrics.proposalsFailed.Inc()
+		return nil, s.proposeError(ctx, err)
+	}
+	select {
+	case res := <-resc:
+		s.metrics.proposalLatency.Observe(time.Since(start).Seconds())
+		return res.event, res.err
+	case <-ctx.Done():
+		s.waits.cancel(cmd.ID)
+		s.metrics.proposalsFailed.Inc()
+		return nil, s.proposeError(ctx, ctx.Err())
+	}
+}
+
+// propose hands data to the raft loop. While no leader is known raft drops
+// proposals; propose then waits for a leader and tries again, as etcd's
+// proposals wait, until ctx ends.
+func (s *Server) propose(ctx context.Context, data []byte) error {
+	for {
+		leaderc := s.leaderChanged()
+		p := proposal{data: data, errc: make(chan error, 1)}
+		select {
+		case s.propc <- p:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.stopping:
+			return ErrStopped
+		}
+		var err error
+		select {
+		case err = <-p.errc:
+		case <-s.loopDone:
+			return ErrStopped
+		}
+		if !errors.Is(err, raft.ErrProposalDropped) {
+			return err
+		}
+		select {
+		case <-leaderc:
+		case <-time.After(s.cfg.HeartbeatInterval):
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.stopping:
+			return ErrStopped
+		}
+	}
+}
+
+// proposeError turns why a proposal failed into the v2 error the client gets:
+// 300 for a timeout or a stopping member, as etcd (contract §1.11, §2).
+// A caller that cancelled its own context gets that context's error.
+func (s *Server) proposeError(ctx context.Context, err error) error {
+	var se *store.Error
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, ErrStopped):
+		return store.ErrRaftInternal(ErrStopped.Error(), s.store.Index())
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		if s.Leader() == 0 {
+			return store.ErrRaftInternal("etcdserver: request timed out, possibly due to previous leader failure", s.store.Index())
+		}
+		return store.ErrRaftInternal("etcdserver: request timed out", s.store.Index())
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	return store.ErrRaftInternal(err.Error(), s.store.Index())
+}

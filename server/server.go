@@ -1,0 +1,228 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"skiff/raft"
+	"skiff/raft/raftpb"
+	"skiff/server/config"
+	"skiff/snap"
+	"skiff/store"
+	"skiff/transport"
+	"skiff/wal"
+)
+
+// Options are the parts of a member that the configuration does not
+// describe: things a test harness or cmd/skiff hands in.
+type Options struct {
+	// Logger receives the member's logs; nil discards them.
+	Logger *slog.Logger
+	// PeerListeners and ClientListeners, when set, are served instead of
+	// listening on --listen-peer-urls and --listen-client-urls. A harness
+	// listens on port 0 first, so it knows the ports before it writes
+	// --initial-cluster (member IDs are derived from the peer URLs).
+	PeerListeners   []net.Listener
+	ClientListeners []net.Listener
+	// Registry receives the member's metrics. nil means a registry of the
+	// member's own, which Registry returns and the /metrics handler serves.
+	Registry *prometheus.Registry
+	// Now is the clock proposals are stamped with (TTLs, the expiry
+	// sweep); nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is one running skiff member: it owns the raft node, the WAL, the
+// snapshot files, the store, the peer transport and the listeners.
+//
+// Data flows one way through it (docs/architecture.md): an HTTP request
+// calls Do, which proposes a command (propose.go); the raft loop (loop.go)
+// persists each Ready to the WAL, sends messages through the transport and
+// applies committed entries to the store (apply.go); the apply wakes the
+// waiting request (wait.go) with the store's event.
+//
+// Invariants:
+//  1. Only the raft loop goroutine touches node, storage's writes, wal and
+//     snapshotter after Start; everything else talks to it through channels.
+//  2. An entry is applied to the store only after it is durable in the WAL
+//     of this member, and in order of index, exactly once per process.
+//  3. A message other than the leader's own appends and heartbeats is sent
+//     only after the Ready that produced it is durable (thesis §3.8,
+//     §10.2.1).
+type Server struct {
+	cfg  *config.Config
+	opts Options
+	lg   *slog.Logger
+	now  func() time.Time
+
+	id        uint64
+	clusterID uint64
+	meta      metadata
+
+	// The durable and replicated state; see invariant 1.
+	node        *raft.Node
+	storage     *raft.MemoryStorage
+	wal         *wal.WAL
+	snapshotter *snap.Snapshotter
+	store       *store.Store
+	transport   *transport.Transport
+
+	// Raft-loop state, touched only by the loop goroutine.
+	confState raftpb.ConfState
+	snapIndex uint64 // index of the newest snapshot taken or installed
+	lastHard  raftpb.HardState
+
+	waits   *waitRegistry
+	reqIDs  requestIDs
+	metrics *metrics
+	reg     *prometheus.Registry
+
+	// Channels into the raft loop.
+	recvc   chan raftpb.Message
+	propc   chan proposal
+	reportc chan report
+	statusc chan chan raft.Status
+
+	// Published by the raft loop for other goroutines.
+	lead     atomic.Uint64
+	term     atomic.Uint64
+	applied  atomic.Uint64
+	isLeader atomic.Bool
+	leadMu   sync.Mutex
+	leadc    chan struct{} // closed and replaced whenever the leader changes
+	lastStat atomic.Pointer[raft.Status]
+
+	peerServers   []*http.Server
+	clientServers []*http.Server
+	peerURLs      []string
+	clientURLs    []string
+	clientHandler http.Handler
+
+	startOnce   sync.Once
+	stopOnce    sync.Once
+	stopping    chan struct{} // closed when Stop or Kill begins
+	loopDone    chan struct{} // closed when the raft loop has returned
+	done        chan struct{} // closed when the member has fully stopped
+	bgWG        sync.WaitGroup
+	errMu       sync.Mutex
+	err         error // why the member stopped, if not asked to
+	killed      atomic.Bool
+	loopRunning atomic.Bool
+}
+
+// ErrStopped is returned to requests that were waiting when the member
+// stopped. The client should retry on another member.
+var ErrStopped = errors.New("etcdserver: server stopped")
+
+// report is a transport's news about a peer, handed to the raft loop.
+type report struct {
+	id         uint64
+	snapshot   bool // a ReportSnapshot rather than a ReportUnreachable
+	snapFailed bool
+}
+
+// ID is this member's ID.
+func (s *Server) ID() uint64 { return s.id }
+
+// ClusterID is the ID of the cluster this member belongs to.
+func (s *Server) ClusterID() uint64 { return s.clusterID }
+
+// Name is the member's --name.
+func (s *Server) Name() string { return s.cfg.Name }
+
+// DataDir is the member's --data-dir.
+func (s *Server) DataDir() string { return s.cfg.DataDir }
+
+// Store is the member's v2 key space, for plain (local) reads and watches.
+func (s *Server) Store() *store.Store { return s.store }
+
+// StoreHash is a hash of the store's contents without its history: equal on
+// members that applied the same entries.
+func (s *Server) StoreHash() uint64 { return s.store.Hash() }
+
+// Leader is the ID of the member this one believes leads, 0 when none.
+func (s *Server) Leader() uint64 { return s.lead.Load() }
+
+// IsLeader reports whether this member is the leader.
+func (s *Server) IsLeader() bool { return s.isLeader.Load() }
+
+// Term is the current raft term as of the last Ready.
+func (s *Server) Term() uint64 { return s.term.Load() }
+
+// AppliedIndex is the index of the last raft entry applied to the store.
+func (s *Server) AppliedIndex() uint64 { return s.applied.Load() }
+
+// PeerURLs are the URLs the member's peer listeners serve.
+func (s *Server) PeerURLs() []string { return s.peerURLs }
+
+// ClientURLs are the URLs the member's client listeners serve.
+func (s *Server) ClientURLs() []string { return s.clientURLs }
+
+// Registry is the Prometheus registry the member's metrics are on.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Transport is the member's peer transport, for fault-injection tests
+// (Block, Unblock).
+func (s *Server) Transport() *transport.Transport { return s.transport }
+
+// Done is closed once the member has stopped, whether asked to (Stop, Kill)
+// or because of a fatal error (see Err).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err is why the member stopped on its own (a WAL write failed, it was
+// removed from the cluster); nil while it runs or after Stop.
+func (s *Server) Err() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+// RaftStatus is the raft node's state: role, term, commit and applied
+// indexes, and on the leader every follower's progress. After the member
+// stopped it is the last state seen.
+func (s *Server) RaftStatus() raft.Status {
+	q := make(chan raft.Status, 1)
+	select {
+	case s.statusc <- q:
+		select {
+		case st := <-q:
+			return st
+		case <-s.loopDone:
+		}
+	case <-s.loopDone:
+	}
+	if st := s.lastStat.Load(); st != nil {
+		return *st
+	}
+	return raft.Status{ID: s.id}
+}
+
+// leaderChanged returns a channel closed at the next change of leader.
+func (s *Server) leaderChanged() <-chan struct{} {
+	s.leadMu.Lock()
+	defer s.leadMu.Unlock()
+	return s.leadc
+}
+
+// setLeader publishes a new leader and wakes whoever waits for one.
+func (s *Server) setLeader(lead uint64, leader bool) {
+	s.lead.Store(lead)
+	s.isLeader.Store(leader)
+	s.leadMu.Lock()
+	close(s.leadc)
+	s.leadc = make(chan struct{})
+	s.leadMu.Unlock()
+}
+
+// requestTimeout is etcd's v2 request timeout (contract §1.11): 5 s plus two
+// election timeouts, long enough to ride out one election.
+func (s *Server) requestTimeout() time.Duration {
+	return 5*time.Second + 2*s.cfg.ElectionTimeout
+}

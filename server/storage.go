@@ -1,0 +1,199 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"skiff/raft"
+	"skiff/raft/raftpb"
+	"skiff/server/config"
+	"skiff/snap"
+	"skiff/store"
+	"skiff/wal"
+)
+
+// openStorage prepares the member's durable state: a brand-new member
+// creates its WAL and bootstraps (bootstrapNew); a member whose data dir
+// already holds a WAL restarts from its newest snapshot and the WAL after it
+// (restart). Either way it leaves s.wal, s.storage, s.store and s.meta ready
+// and returns the index the store has applied up to.
+func (s *Server) openStorage() (applied uint64, err error) {
+	dirs := s.cfg.Dirs()
+	if err := os.MkdirAll(dirs.Snap, 0o700); err != nil {
+		return 0, fmt.Errorf("cannot create the snapshot directory %s (%w); check --data-dir and its permissions", dirs.Snap, err)
+	}
+	s.snapshotter = snap.NewWithOptions(dirs.Snap, snap.Options{Logger: s.lg, MaxSnapshots: int(s.cfg.MaxSnapshots)})
+	s.storage = raft.NewMemoryStorage()
+	s.store = store.New()
+	if wal.Exist(dirs.WAL, s.walOptions()) {
+		return s.restart(dirs)
+	}
+	return 0, s.bootstrapNew(dirs)
+}
+
+func (s *Server) walOptions() wal.Options {
+	return wal.Options{Logger: s.lg, MaxSegments: int(s.cfg.MaxWALs)}
+}
+
+// bootstrapNew founds a new static cluster from --initial-cluster: every
+// member derives the same member and cluster IDs (contract §8), starts raft
+// with the initial members as voters, and writes their peer URLs into the
+// store's /0 namespace the same way.
+func (s *Server) bootstrapNew(dirs config.Dirs) error {
+	if s.cfg.InitialClusterState == config.ClusterStateExisting {
+		return fmt.Errorf("--initial-cluster-state=existing: joining a running cluster is not supported yet; start the member with --initial-cluster-state=new as part of a new cluster")
+	}
+	if s.cfg.Discovery != "" || s.cfg.DiscoverySRV != "" {
+		return fmt.Errorf("--discovery and --discovery-srv are not supported yet; give the cluster with --initial-cluster instead")
+	}
+	if err := s.cfg.ValidateBootstrap(); err != nil {
+		return err
+	}
+	cluster, err := s.cfg.InitialMembers()
+	if err != nil {
+		return err
+	}
+	self, ok := cluster.MemberByName(s.cfg.Name)
+	if !ok {
+		return fmt.Errorf("member %q is not in --initial-cluster; add it or fix --name", s.cfg.Name)
+	}
+	s.meta = metadata{MemberID: uint64(self.ID), ClusterID: uint64(cluster.ID)}
+	for _, m := range cluster.Members {
+		s.meta.Initial = append(s.meta.Initial, initialMember{ID: uint64(m.ID), PeerURLs: m.PeerURLs})
+	}
+	s.id, s.clusterID = s.meta.MemberID, s.meta.ClusterID
+	w, err := wal.Create(dirs.WAL, s.meta.marshal(), s.walOptions())
+	if err != nil {
+		return fmt.Errorf("cannot create the WAL in %s: %w; check --data-dir (or --wal-dir) and its permissions", dirs.WAL, err)
+	}
+	s.wal = w
+	s.confState = raftpb.ConfState{Voters: s.meta.voters()}
+	if err := s.storage.Bootstrap(s.confState); err != nil {
+		return err
+	}
+	s.lg.Info("bootstrapping a new cluster", "member", hexID(s.id), "cluster", hexID(s.clusterID),
+		"initial-cluster", s.cfg.InitialCluster)
+	return bootstrapMembers(s.store, s.meta.Initial)
+}
+
+// restart reopens the member's data dir: the newest snapshot whose marker is
+// in the WAL, then every WAL entry after it. The --initial-* flags no longer
+// matter (contract §6.4).
+func (s *Server) restart(dirs config.Dirs) (uint64, error) {
+	if s.cfg.IsSet("initial-cluster") || s.cfg.IsSet("initial-cluster-state") || s.cfg.IsSet("initial-cluster-token") {
+		s.lg.Info("the data dir already holds a WAL, so the --initial-cluster* settings are ignored", "data-dir", dirs.Data)
+	}
+	snapshot, err := s.loadSnapshot(dirs)
+	if err != nil {
+		return 0, err
+	}
+	w, err := wal.Open(dirs.WAL, wal.Snapshot{Index: snapshot.Metadata.Index, Term: snapshot.Metadata.Term}, s.walOptions())
+	if err != nil {
+		return 0, s.openError(dirs, err)
+	}
+	s.wal = w
+	metaBytes, hs, ents, err := w.ReadAll()
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the WAL in %s: %w; restore the data dir from a backup, or remove it and add the member again", dirs.WAL, err)
+	}
+	if err := s.meta.unmarshal(metaBytes); err != nil {
+		return 0, fmt.Errorf("the WAL in %s has unreadable metadata (%w); it was not written by this skiff", dirs.WAL, err)
+	}
+	s.id, s.clusterID = s.meta.MemberID, s.meta.ClusterID
+	if err := s.checkClusterFlags(dirs); err != nil {
+		return 0, err
+	}
+	if err := s.restoreState(snapshot); err != nil {
+		return 0, err
+	}
+	if s.cfg.ForceNewCluster {
+		hs, ents = s.forceNewCluster(hs, ents)
+	}
+	if err := s.storage.SetHardState(hs); err != nil {
+		return 0, err
+	}
+	s.lastHard = hs
+	if err := s.storage.Append(ents); err != nil {
+		return 0, err
+	}
+	s.lg.Info("restarting member", "member", hexID(s.id), "cluster", hexID(s.clusterID),
+		"snapshot-index", snapshot.Metadata.Index, "term", hs.Term, "commit", hs.Commit, "entries", len(ents))
+	return snapshot.Metadata.Index, nil
+}
+
+// openError turns a failure to open the WAL into advice.
+func (s *Server) openError(dirs config.Dirs, err error) error {
+	if errors.Is(err, errLocked) {
+		return fmt.Errorf("the WAL in %s is in use by another skiff process (%w); stop it or choose another --data-dir", dirs.WAL, err)
+	}
+	return fmt.Errorf("cannot open the WAL in %s: %w; restore the data dir from a backup, or remove it and add the member again", dirs.WAL, err)
+}
+
+// checkClusterFlags refuses a data dir that belongs to another cluster than
+// the one --initial-cluster and --initial-cluster-token describe, when they
+// were given for a new cluster: the operator most likely pointed the member
+// at the wrong directory.
+func (s *Server) checkClusterFlags(dirs config.Dirs) error {
+	if s.cfg.ForceNewCluster || s.cfg.InitialClusterState != config.ClusterStateNew || !s.cfg.IsSet("initial-cluster") {
+		return nil
+	}
+	cluster, err := s.cfg.InitialMembers()
+	if err != nil {
+		return nil // the flags are ignored on restart; only a clear mismatch is refused
+	}
+	if uint64(cluster.ID) != s.clusterID {
+		return fmt.Errorf("the data dir %s belongs to cluster %s, but --initial-cluster and --initial-cluster-token describe cluster %s; "+
+			"use this cluster's data dir, or remove %s to start a new member", dirs.Data, hexID(s.clusterID), cluster.ID, dirs.Data)
+	}
+	return nil
+}
+
+// restoreState loads the snapshot into raft's storage and the store, or,
+// without one, repeats the bootstrap of the initial configuration.
+func (s *Server) restoreState(snapshot raftpb.Snapshot) error {
+	if snapshot.IsEmpty() {
+		s.confState = raftpb.ConfState{Voters: s.meta.voters()}
+		if s.cfg.ForceNewCluster {
+			s.confState = raftpb.ConfState{Voters: []uint64{s.id}}
+		}
+		if err := s.storage.Bootstrap(s.confState); err != nil {
+			return err
+		}
+		return bootstrapMembers(s.store, s.meta.Initial)
+	}
+	if err := s.store.Recovery(snapshot.Data); err != nil {
+		return fmt.Errorf("cannot load snapshot %d: %w; remove the newest file in the snap directory to fall back to an older one", snapshot.Metadata.Index, err)
+	}
+	if s.cfg.ForceNewCluster {
+		snapshot.Metadata.ConfState = raftpb.ConfState{Voters: []uint64{s.id}}
+	}
+	s.confState = snapshot.Metadata.ConfState
+	s.snapIndex = snapshot.Metadata.Index
+	return applySnapshotToStorage(s.storage, snapshot)
+}
+
+// loadSnapshot returns the newest snapshot file whose marker reached the
+// WAL, or the empty snapshot when there is none.
+func (s *Server) loadSnapshot(dirs config.Dirs) (raftpb.Snapshot, error) {
+	markers, err := wal.ValidSnapshots(dirs.WAL, s.walOptions())
+	if err != nil {
+		return raftpb.Snapshot{}, fmt.Errorf("cannot read the snapshot markers in the WAL in %s: %w", dirs.WAL, err)
+	}
+	usable := func(md raftpb.SnapshotMetadata) bool {
+		for _, m := range markers {
+			if m.Index == md.Index && m.Term == md.Term {
+				return true
+			}
+		}
+		return false
+	}
+	snapshot, err := s.snapshotter.LoadNewestAvailable(usable)
+	if errors.Is(err, snap.ErrNoSnapshot) {
+		return raftpb.Snapshot{}, nil
+	}
+	if err != nil {
+		return raftpb.Snapshot{}, fmt.Errorf("cannot load a snapshot from %s: %w", dirs.Snap, err)
+	}
+	return snapshot, nil
+}

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"sync"
+
+	"skiff/store"
+)
+
+// result is what applying one command produced, handed to the request that
+// proposed it.
+type result struct {
+	event *store.Event
+	err   error
+}
+
+// waitRegistry matches applied commands to the requests waiting for them,
+// by request ID. A request registers before it proposes; the apply loop
+// triggers the ID once the entry is applied. IDs that nobody registered
+// (entries proposed by other members, or replayed after a restart) are
+// ignored.
+//
+// Invariant: each registered channel receives at most one result and is
+// buffered, so trigger never blocks the apply loop.
+type waitRegistry struct {
+	mu      sync.Mutex
+	pending map[uint64]chan result
+}
+
+func newWaitRegistry() *waitRegistry {
+	return &waitRegistry{pending: make(map[uint64]chan result)}
+}
+
+// register returns the channel that will receive id's result.
+func (w *waitRegistry) register(id uint64) <-chan result {
+	ch := make(chan result, 1)
+	w.mu.Lock()
+	w.pending[id] = ch
+	w.mu.Unlock()
+	return ch
+}
+
+// cancel forgets id: its request gave up (timeout, cancelled context).
+func (w *waitRegistry) cancel(id uint64) {
+	w.mu.Lock()
+	delete(w.pending, id)
+	w.mu.Unlock()
+}
+
+// trigger delivers r to the request waiting for id, if any.
+func (w *waitRegistry) trigger(id uint64, r result) {
+	w.mu.Lock()
+	ch, ok := w.pending[id]
+	delete(w.pending, id)
+	w.mu.Unlock()
+	if ok {
+		ch <- r
+	}
+}
+
+// failAll delivers err to every waiting request: the member is stopping.
+func (w *waitRegistry) failAll(err error) {
+	w.mu.Lock()
+	pending := w.pending
+	w.pending = make(map[uint64]chan result)
+	w.mu.Unlock()
+	for _, ch := range pending {
+		ch <- result{err: err}
+	}
+}
