@@ -210,6 +210,7 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 	if rd.SoftState != nil {
 		s.tracef("%d is %s (lead %d) term %d", p.ID, rd.SoftState.Role, rd.SoftState.Lead, p.Node.Status().Term)
 	}
+	s.traceReady(p, rd)
 	s.check.persisted(p, rd)
 	if !s.opts.UnsafeSendBeforePersist {
 		s.sendAll(rd.Messages, calm)
@@ -218,6 +219,22 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 	s.check.applied(p, rd.CommittedEntries)
 	p.Node.Advance()
 	return nil
+}
+
+// traceReady records what the driver persisted and will apply.
+func (s *Sim) traceReady(p *Peer, rd raft.Ready) {
+	if !s.opts.Trace {
+		return
+	}
+	if hs := rd.HardState; !hs.IsEmpty() {
+		s.tracef("%d persist term=%d vote=%d commit=%d", p.ID, hs.Term, hs.Vote, hs.Commit)
+	}
+	if len(rd.Entries) > 0 {
+		s.tracef("%d persist entries %s", p.ID, raft.DescribeEntries(rd.Entries))
+	}
+	if len(rd.CommittedEntries) > 0 {
+		s.tracef("%d apply %s", p.ID, raft.DescribeEntries(rd.CommittedEntries))
+	}
 }
 
 func (s *Sim) sendAll(msgs []raftpb.Message, calm bool) {

@@ -14,6 +14,7 @@ var (
 	flagNodes = flag.Int("sim.nodes", 0, "cluster size for -sim.seed (3 if unset)")
 	flagTicks = flag.Int("sim.ticks", 0, "fault-phase ticks for -sim.seed")
 	flagTrace = flag.Bool("sim.trace", false, "print the trace of -sim.seed")
+	flagCalm  = flag.Bool("sim.calm", false, "with -sim.seed: no faults and no fault phase, just one election and one entry")
 )
 
 // runSeed runs one simulation and fails the test with the seed, its derived
@@ -38,6 +39,9 @@ func runSeed(t *testing.T, opts SimOptions) *Sim {
 func TestSimulation(t *testing.T) {
 	if *flagSeed != 0 {
 		opts := SimOptions{Seed: *flagSeed, Nodes: *flagNodes, Ticks: *flagTicks, Trace: *flagTrace}
+		if *flagCalm {
+			opts.Faults, opts.Ticks = &Faults{}, 1
+		}
 		sim := runSeed(t, opts)
 		t.Logf("%s", sim.Describe())
 		if *flagTrace {
