@@ -34,7 +34,8 @@ type runner struct {
 // perf early with exit 0, as SIGINT does for etcdctl.
 func Run(ctx context.Context, args []string, s Streams) int {
 	r := &runner{Streams: s, ctx: ctx, getenv: os.Getenv}
-	err := r.app().RunContext(ctx, args)
+	app := r.app()
+	err := app.RunContext(ctx, reorderArgs(app, args))
 	return r.exitCode(err)
 }
 
@@ -88,6 +89,9 @@ func (r *runner) app() *cli.App {
 			r.updateCommand(),
 			r.updatedirCommand(),
 			r.memberCommand(),
+			r.userCommand(),
+			r.roleCommand(),
+			r.authCommand(),
 		},
 	}
 }
