@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 )
@@ -93,3 +94,6 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 	t.Cleanup(c.Close)
 	return c
 }
+
+// parseQuery parses a raw query.
+func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
