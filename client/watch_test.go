@@ -136,7 +136,7 @@ func TestWatchSendsEtcdctlsRequest(t *testing.T) {
 		opts  *WatchOptions
 		query string
 	}{
-		{&WatchOptions{AfterIndex: 3}, "recursive=false&wait=true&waitIndex=4"},   // watch --after-index 3 /q
+		{&WatchOptions{AfterIndex: 3}, "recursive=false&wait=true&waitIndex=4"},  // watch --after-index 3 /q
 		{&WatchOptions{Recursive: true}, "recursive=true&wait=true&waitIndex=0"}, // watch -r -f /q
 		{&WatchOptions{Stream: true}, "recursive=false&stream=true&wait=true&waitIndex=0"},
 	}
