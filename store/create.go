@@ -11,22 +11,11 @@ import (
 // but a file can be replaced by a directory (§1.6). With ttl.Refresh the
 // current value is kept, a missing key is 100, and no watcher is woken (§1.2).
 func (s *Store) Set(ns Namespace, key string, dir bool, value string, ttl TTL, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.set(ns, key, dir, value, ttl, now)
-	s.stats.count(opSet, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opSet, func() (*Event, *Error) { return s.set(ns, key, dir, value, ttl, now) })
 }
 
 func (s *Store) set(ns Namespace, key string, dir bool, value string, ttl TTL, now time.Time) (*Event, *Error) {
-	root, err := s.root(ns)
-	if err != nil {
-		return nil, err
-	}
-	expireAt, err := ttl.expireAt(now, s.index)
+	root, expireAt, err := s.begin(ns, ttl, now)
 	if err != nil {
 		return nil, err
 	}
@@ -52,22 +41,11 @@ func (s *Store) set(ns Namespace, key string, dir bool, value string, ttl TTL, n
 // named by the new index padded to 20 digits (§1.9: POST); key is then a
 // directory, created if missing, and may be the root.
 func (s *Store) Create(ns Namespace, key string, dir bool, value string, unique bool, ttl TTL, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.createOp(ns, key, dir, value, unique, ttl, now)
-	s.stats.count(opCreate, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opCreate, func() (*Event, *Error) { return s.createOp(ns, key, dir, value, unique, ttl, now) })
 }
 
 func (s *Store) createOp(ns Namespace, key string, dir bool, value string, unique bool, ttl TTL, now time.Time) (*Event, *Error) {
-	root, err := s.root(ns)
-	if err != nil {
-		return nil, err
-	}
-	expireAt, err := ttl.expireAt(now, s.index)
+	root, expireAt, err := s.begin(ns, ttl, now)
 	if err != nil {
 		return nil, err
 	}

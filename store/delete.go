@@ -8,14 +8,7 @@ import "time"
 // the node, on its ancestors (recursive ones) and on any key below a deleted
 // directory are woken (§1.8). now only computes the prevNode's ttl.
 func (s *Store) Delete(ns Namespace, key string, dir, recursive bool, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.delete(ns, key, dir, recursive, now)
-	s.stats.count(opDelete, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opDelete, func() (*Event, *Error) { return s.delete(ns, key, dir, recursive, now) })
 }
 
 func (s *Store) delete(ns Namespace, key string, dir, recursive bool, now time.Time) (*Event, *Error) {
@@ -48,14 +41,9 @@ func (s *Store) delete(ns Namespace, key string, dir, recursive bool, now time.T
 // root gives 102 with no cause (probed on etcd 3.4.23: DELETE
 // /v2/keys/?prevValue=x → {"errorCode":102,"message":"Not a file","index":6}).
 func (s *Store) CompareAndDelete(ns Namespace, key, prevValue string, prevIndex uint64, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.compareAndDelete(ns, key, prevValue, prevIndex, now)
-	s.stats.count(opCompareAndDelete, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opCompareAndDelete, func() (*Event, *Error) {
+		return s.compareAndDelete(ns, key, prevValue, prevIndex, now)
+	})
 }
 
 func (s *Store) compareAndDelete(ns Namespace, key, prevValue string, prevIndex uint64, now time.Time) (*Event, *Error) {

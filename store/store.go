@@ -154,6 +154,33 @@ func (s *Store) record(e *Event) {
 	}
 }
 
+// write runs one write under the lock, counts it, and turns a nil *Error
+// into a nil error.
+func (s *Store) write(o op, f func() (*Event, *Error)) (*Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := f()
+	s.stats.count(o, err == nil)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// begin is the start every write with a TTL shares: the namespace's root and
+// the expiration the ttl gives (202 when it overflows).
+func (s *Store) begin(ns Namespace, ttl TTL, now time.Time) (*node, int64, *Error) {
+	root, err := s.root(ns)
+	if err != nil {
+		return nil, 0, err
+	}
+	expireAt, err := ttl.expireAt(now, s.index)
+	if err != nil {
+		return nil, 0, err
+	}
+	return root, expireAt, nil
+}
+
 // splitPath splits a clean, non-root path into its parent directory and name.
 func splitPath(p string) (dir, name string) {
 	dir, name = path.Split(p)

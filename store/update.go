@@ -12,14 +12,7 @@ import (
 // replaced: a permanent ttl clears an existing one. With ttl.Refresh the value
 // is kept and no watcher is woken.
 func (s *Store) Update(ns Namespace, key, value string, ttl TTL, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.update(ns, key, value, ttl, now)
-	s.stats.count(opUpdate, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opUpdate, func() (*Event, *Error) { return s.update(ns, key, value, ttl, now) })
 }
 
 func (s *Store) update(ns Namespace, key, value string, ttl TTL, now time.Time) (*Event, *Error) {
@@ -39,14 +32,9 @@ func (s *Store) update(ns Namespace, key, value string, ttl TTL, now time.Time) 
 // comparison 101 with the cause of §1.6. createdIndex is kept.
 func (s *Store) CompareAndSwap(ns Namespace, key, prevValue string, prevIndex uint64, value string,
 	ttl TTL, now time.Time) (*Event, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.compareAndSwap(ns, key, prevValue, prevIndex, value, ttl, now)
-	s.stats.count(opCompareAndSwap, err == nil)
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	return s.write(opCompareAndSwap, func() (*Event, *Error) {
+		return s.compareAndSwap(ns, key, prevValue, prevIndex, value, ttl, now)
+	})
 }
 
 func (s *Store) compareAndSwap(ns Namespace, key, prevValue string, prevIndex uint64, value string,
@@ -67,11 +55,7 @@ func (s *Store) compareAndSwap(ns Namespace, key, prevValue string, prevIndex ui
 // writable finds the existing, non-root node an update or compare-and-swap
 // writes to, and the expiration its ttl gives.
 func (s *Store) writable(ns Namespace, key string, ttl TTL, now time.Time) (*node, int64, *Error) {
-	root, err := s.root(ns)
-	if err != nil {
-		return nil, 0, err
-	}
-	expireAt, err := ttl.expireAt(now, s.index)
+	root, expireAt, err := s.begin(ns, ttl, now)
 	if err != nil {
 		return nil, 0, err
 	}
