@@ -141,6 +141,9 @@ func (ss *Snapshotter) Save(s raftpb.Snapshot) error {
 	if err := ss.fs.MkdirAll(ss.dir); err != nil {
 		return fmt.Errorf("snap: creating %s: %w", ss.dir, err)
 	}
+	if err := ss.fs.SyncDir(filepath.Dir(ss.dir)); err != nil {
+		return fmt.Errorf("snap: fsync directory %s: %w", filepath.Dir(ss.dir), err)
+	}
 	name := filepath.Join(ss.dir, fileName(s.Metadata.Term, s.Metadata.Index))
 	if err := vfs.WriteFileAtomic(ss.fs, ss.dir, name, Encode(s)); err != nil {
 		return fmt.Errorf("snap: saving %s: %w", name, err)

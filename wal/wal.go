@@ -164,11 +164,18 @@ func (w *WAL) removeTemps() error {
 	if err != nil {
 		return fmt.Errorf("wal: reading directory %s: %w", w.dir, err)
 	}
+	removed := false
 	for _, name := range names {
 		if strings.HasSuffix(name, ".tmp") {
 			if err := w.fs.Remove(filepath.Join(w.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("wal: removing stale %s: %w", name, err)
 			}
+			removed = true
+		}
+	}
+	if removed {
+		if err := w.fs.SyncDir(w.dir); err != nil {
+			return fmt.Errorf("wal: fsync directory %s: %w", w.dir, err)
 		}
 	}
 	return nil

@@ -202,3 +202,15 @@ func TestRewriteBelowSnapshotDropsLaterEntries(t *testing.T) {
 		t.Fatalf("read %d entries after the snapshot (first %d), want none", len(es), es[0].Index)
 	}
 }
+
+func TestMetadataRoundTrip(t *testing.T) {
+	m := Metadata{MemberID: 0x8e9e05c52164694d, ClusterID: 0xcdf818194e3a8c32}
+	var got Metadata
+	must(t, got.Unmarshal(m.Marshal()))
+	if got != m {
+		t.Fatalf("got %+v, want %+v", got, m)
+	}
+	if err := got.Unmarshal([]byte("short")); err == nil {
+		t.Fatal("Unmarshal accepted 5 bytes")
+	}
+}
