@@ -26,30 +26,38 @@ func (t *Transport) checkRequest(w http.ResponseWriter, r *http.Request) (uint64
 	w.Header().Set(headerClusterID, formatID(t.cfg.ClusterID))
 	cluster, err := parseID(r.Header.Get(headerClusterID))
 	if err != nil {
-		http.Error(w, fmt.Sprintf("bad %s header: %v", headerClusterID, err), http.StatusBadRequest)
+		refuse(w, fmt.Sprintf("bad %s header: %v", headerClusterID, err), http.StatusBadRequest)
 		return 0, false
 	}
 	from, err := parseID(r.Header.Get(headerFrom))
 	if err != nil {
-		http.Error(w, fmt.Sprintf("bad %s header: %v", headerFrom, err), http.StatusBadRequest)
+		refuse(w, fmt.Sprintf("bad %s header: %v", headerFrom, err), http.StatusBadRequest)
 		return 0, false
 	}
 	if cluster != t.cfg.ClusterID {
 		t.log.Error("refused request from another cluster", "from", formatID(from),
 			"remote-cluster-id", formatID(cluster), "local-cluster-id", formatID(t.cfg.ClusterID))
-		http.Error(w, fmt.Sprintf("cluster ID mismatch: member %x is in cluster %x, this member (%x) is in cluster %x",
+		refuse(w, fmt.Sprintf("cluster ID mismatch: member %x is in cluster %x, this member (%x) is in cluster %x",
 			from, cluster, t.cfg.ID, t.cfg.ClusterID), http.StatusPreconditionFailed)
 		return 0, false
 	}
 	if t.cfg.IsRemoved != nil && t.cfg.IsRemoved(from) {
 		t.log.Warn("refused request from removed member", "from", formatID(from))
-		http.Error(w, fmt.Sprintf("removed member: %x was removed from cluster %x", from, t.cfg.ClusterID), http.StatusGone)
+		refuse(w, fmt.Sprintf("removed member: %x was removed from cluster %x", from, t.cfg.ClusterID), http.StatusGone)
 		return 0, false
 	}
 	if to, err := parseID(r.Header.Get(headerTo)); err != nil || to != t.cfg.ID {
-		http.Error(w, fmt.Sprintf("to field mismatch: request for member %s reached member %x",
+		refuse(w, fmt.Sprintf("to field mismatch: request for member %s reached member %x",
 			r.Header.Get(headerTo), t.cfg.ID), http.StatusPreconditionFailed)
 		return 0, false
 	}
 	return from, true
+}
+
+// refuse answers a raft request with an error and closes the connection
+// afterwards. Without the close, the server would try to read the rest of
+// the request body before answering, and a stream's body never ends.
+func refuse(w http.ResponseWriter, msg string, status int) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, msg, status)
 }

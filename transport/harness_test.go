@@ -14,7 +14,7 @@ import (
 	"skiff/raft/raftpb"
 )
 
-const testClusterID = 0x998d851d58177d55
+const testClusterID uint64 = 0x998d851d58177d55
 
 // fakeRaft records what the transport hands to raft.
 type fakeRaft struct {

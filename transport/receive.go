@@ -15,7 +15,7 @@ import (
 // raft, until the sender closes the stream or the transport stops.
 func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 	if !t.begin() {
-		http.Error(w, "transport stopped", http.StatusServiceUnavailable)
+		refuse(w, "transport stopped", http.StatusServiceUnavailable)
 		return
 	}
 	defer t.wg.Done()
@@ -30,7 +30,7 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 	if err := rc.EnableFullDuplex(); err != nil {
-		http.Error(w, "streaming not supported: "+err.Error(), http.StatusInternalServerError)
+		refuse(w, "streaming not supported: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -38,14 +38,8 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	// Stop unblocks the read below by expiring the connection's deadline.
-	stopRead := context.AfterFunc(t.ctx, func() {
-		cancel()
-		_ = rc.SetReadDeadline(time.Now())
-	})
-	defer stopRead()
+	ctx, done := t.untilStop(r, rc)
+	defer done()
 
 	log := t.log.With("from", formatID(from))
 	log.Debug("inbound stream opened")
@@ -55,6 +49,21 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 		log.Debug("inbound stream closed")
 	default:
 		log.Warn("inbound stream failed", "err", err)
+	}
+}
+
+// untilStop returns a context for serving r that ends when the client goes
+// away or the transport stops. Stopping also expires the connection's read
+// deadline, so that a read of r.Body blocked on a silent peer returns.
+func (t *Transport) untilStop(r *http.Request, rc *http.ResponseController) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(t.ctx, func() {
+		cancel()
+		_ = rc.SetReadDeadline(time.Now())
+	})
+	return ctx, func() {
+		stop()
+		cancel()
 	}
 }
 
@@ -71,7 +80,7 @@ func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reade
 			return err
 		}
 		stats.msgsRecv.Add(1)
-		stats.bytesRecv.Add(uint64(len(frame)) + 1)
+		stats.bytesRecv.Add(uint64(frameSize(len(frame))))
 		if m.From != from || m.To != t.cfg.ID {
 			t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
 			continue
@@ -80,20 +89,28 @@ func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reade
 	}
 }
 
-// deliver passes m to raft, unless a fault hook drops or delays it.
-func (t *Transport) deliver(ctx context.Context, m raftpb.Message) {
+// admit applies the fault hooks to a received message: it says whether to
+// deliver m at all, and after what delay.
+func (t *Transport) admit(m raftpb.Message) (ok bool, delay time.Duration) {
 	if t.blocked(m.From, Inbound) {
-		return
+		return false, 0
 	}
 	if t.cfg.Filter != nil {
 		drop, delay := t.cfg.Filter(m)
-		if drop {
-			return
-		}
-		if delay > 0 {
-			t.deliverLater(m, delay)
-			return
-		}
+		return !drop, delay
+	}
+	return true, 0
+}
+
+// deliver passes m to raft, unless a fault hook drops or delays it.
+func (t *Transport) deliver(ctx context.Context, m raftpb.Message) {
+	ok, delay := t.admit(m)
+	if !ok {
+		return
+	}
+	if delay > 0 {
+		t.deliverLater(m, delay)
+		return
 	}
 	if err := t.cfg.Raft.Process(ctx, m); err != nil && ctx.Err() == nil {
 		t.log.Warn("raft refused a message", "msg", describe(&m), "err", err)

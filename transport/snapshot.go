@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"skiff/raft/raftpb"
 )
@@ -58,7 +59,7 @@ func (p *peer) postSnapshot(m *raftpb.Message) error {
 // has accepted it.
 func (t *Transport) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	if !t.begin() {
-		http.Error(w, "transport stopped", http.StatusServiceUnavailable)
+		refuse(w, "transport stopped", http.StatusServiceUnavailable)
 		return
 	}
 	defer t.wg.Done()
@@ -66,34 +67,45 @@ func (t *Transport) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	ctx, done := t.untilStop(r, http.NewResponseController(w))
+	defer done()
 	if r.ContentLength > t.cfg.MaxSnapshotSize {
-		http.Error(w, fmt.Sprintf("snapshot of %d bytes exceeds the limit of %d bytes",
+		refuse(w, fmt.Sprintf("snapshot of %d bytes exceeds the limit of %d bytes",
 			r.ContentLength, t.cfg.MaxSnapshotSize), http.StatusRequestEntityTooLarge)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.cfg.MaxSnapshotSize))
 	if err != nil {
-		http.Error(w, "reading snapshot: "+err.Error(), http.StatusBadRequest)
+		refuse(w, "reading snapshot: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	var m raftpb.Message
 	if err := m.Unmarshal(body); err != nil {
-		http.Error(w, "decoding snapshot message: "+err.Error(), http.StatusBadRequest)
+		refuse(w, "decoding snapshot message: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	if m.Type != raftpb.MsgInstallSnapshot || m.Snapshot == nil || m.From != from || m.To != t.cfg.ID {
-		http.Error(w, fmt.Sprintf("not a snapshot for this member: %s", describe(&m)), http.StatusBadRequest)
+		refuse(w, fmt.Sprintf("not a snapshot for this member: %s", describe(&m)), http.StatusBadRequest)
 		return
 	}
 	stats := t.counters(from)
 	stats.msgsRecv.Add(1)
 	stats.bytesRecv.Add(uint64(len(body)))
-	if t.blocked(from, Inbound) {
-		http.Error(w, "traffic from this member is blocked (fault injection)", http.StatusServiceUnavailable)
+	admitted, delay := t.admit(m)
+	if !admitted {
+		refuse(w, "snapshot dropped by fault injection", http.StatusServiceUnavailable)
 		return
 	}
-	if err := t.cfg.Raft.Process(r.Context(), m); err != nil {
-		http.Error(w, "raft refused the snapshot: "+err.Error(), http.StatusInternalServerError)
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			refuse(w, "transport stopped", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	if err := t.cfg.Raft.Process(ctx, m); err != nil {
+		refuse(w, "raft refused the snapshot: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	t.log.Info("received snapshot", "from", formatID(from), "index", snapshotIndex(&m), "bytes", len(body))

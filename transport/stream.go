@@ -137,6 +137,12 @@ func (p *peer) writeFrame(bw *bufio.Writer, m *raftpb.Message, scratch []byte) (
 	return scratch, nil
 }
 
+// frameSize is the length on the wire of a frame holding n bytes.
+func frameSize(n int) int {
+	var hdr [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(hdr[:], uint64(n)) + n
+}
+
 // readFrame reads one frame written by writeFrame. It refuses frames
 // longer than limit, and returns io.EOF only at a clean frame boundary.
 func readFrame(br *bufio.Reader, limit int) ([]byte, error) {
