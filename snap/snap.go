@@ -59,6 +59,9 @@ type Options struct {
 	FS     vfs.FS       // nil means vfs.OS
 	Logger *slog.Logger // nil discards
 	// MaxSnapshots is how many snapshot files Save keeps; 0 keeps all.
+	// Values below 2 count as 2: the newest file's WAL marker may not be
+	// durable yet (a crash between the two writes), and then the member
+	// restarts from the one before it.
 	MaxSnapshots int
 }
 
@@ -83,6 +86,9 @@ func NewWithOptions(dir string, opts Options) *Snapshotter {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxSnapshots == 1 {
+		opts.MaxSnapshots = 2
 	}
 	return &Snapshotter{dir: dir, fs: opts.FS, logger: opts.Logger.With("snap", dir), max: opts.MaxSnapshots}
 }
