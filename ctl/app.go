@@ -78,6 +78,7 @@ func (r *runner) app() *cli.App {
 			return exitf(ExitBadArgs, "Incorrect Usage: %v", err)
 		},
 		Commands: []*cli.Command{
+			r.clusterHealthCommand(),
 			r.mkCommand(),
 			r.mkdirCommand(),
 			r.rmCommand(),
@@ -88,6 +89,8 @@ func (r *runner) app() *cli.App {
 			r.setdirCommand(),
 			r.updateCommand(),
 			r.updatedirCommand(),
+			r.watchCommand(),
+			r.execWatchCommand(),
 			r.memberCommand(),
 			r.userCommand(),
 			r.roleCommand(),

@@ -13,8 +13,8 @@ import (
 // argument instead. This does v1's move before v2 parses:
 //
 //  1. skip the global flags and find the command (and subcommand);
-//  2. up to a "--", move each argument that names one of that command's
-//     flags (and the next argument, unless it starts with "-") to the front.
+//  2. move each argument that names one of that command's flags, and the
+//     argument after it, to the front (see moveFlagsFirst for "--").
 //
 // Anything else, like "set /k -5", stays an argument, as it does for etcdctl.
 func reorderArgs(app *cli.App, args []string) []string {
@@ -63,19 +63,25 @@ func skipFlags(flags []cli.Flag, args []string, i int) int {
 	return i
 }
 
-// moveFlagsFirst is urfave/cli v1's argument reordering for one command.
+// moveFlagsFirst is urfave/cli v1.22's argument reordering for one
+// command. An argument right after a flag is taken as its value, even after
+// a boolean flag (harmless: parsing then stops there). A "--" goes to the
+// front of the remaining arguments, so the parser consumes it: this is why
+// etcdctl exec-watch ends up taking the last argument as the key.
 func moveFlagsFirst(flags []cli.Flag, args []string) []string {
 	var flagArgs, rest []string
 	valueNext := false
 	for i, a := range args {
+		isFlag := lookupFlag(flags, a) != nil
 		switch {
-		case a == "--":
-			rest = append(rest, args[i:]...)
-			return append(flagArgs, rest...)
-		case valueNext && !strings.HasPrefix(a, "-"):
+		case valueNext && !isFlag:
 			valueNext = false
 			flagArgs = append(flagArgs, a)
-		case lookupFlag(flags, a) != nil:
+		case a == "--":
+			rest = append([]string{"--"}, rest...)
+			rest = append(rest, args[i+1:]...)
+			return append(flagArgs, rest...)
+		case isFlag:
 			flagArgs = append(flagArgs, a)
 			valueNext = !strings.Contains(a, "=")
 		default:

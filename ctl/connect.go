@@ -16,8 +16,9 @@ import (
 
 // session is a connected command: the global options and the one client.
 type session struct {
-	g  globals
-	cl *client.Client
+	g   globals
+	cfg client.Config // what cl was built from, for a second client
+	cl  *client.Client
 }
 
 // connect builds the client from the global options and, unless --no-sync,
@@ -34,10 +35,15 @@ func (r *runner) connect(c *cli.Context) (*session, error) {
 			return nil, err
 		}
 	}
+	r.printEndpoints(s)
+	return s, nil
+}
+
+// printEndpoints is --debug's "Cluster-Endpoints: a, b" line.
+func (r *runner) printEndpoints(s *session) {
 	if s.g.debug {
 		fmt.Fprintf(r.Stderr, "Cluster-Endpoints: %s\n", strings.Join(s.cl.Endpoints(), ", "))
 	}
-	return s, nil
 }
 
 // sync replaces the session's endpoints with the members' client URLs.
@@ -79,7 +85,7 @@ func (r *runner) newSession(c *cli.Context) (*session, error) {
 	if err != nil {
 		return nil, exitf(ExitBadArgs, "%s", err.Error())
 	}
-	return &session{g: g, cl: cl}, nil
+	return &session{g: g, cfg: cfg, cl: cl}, nil
 }
 
 // clientConfig turns the global options into a client.Config: endpoints

@@ -35,9 +35,7 @@ func (r *runner) userCommand() *cli.Command {
 // which with --debug name the endpoints a second time, as etcdctl does.
 func (r *runner) withAuthSession(c *cli.Context, fn func(ctx context.Context, s *session) error) error {
 	return r.withSession(c, func(ctx context.Context, s *session) error {
-		if s.g.debug {
-			fmt.Fprintf(r.Stderr, "Cluster-Endpoints: %s\n", strings.Join(s.cl.Endpoints(), ", "))
-		}
+		r.printEndpoints(s)
 		return fn(ctx, s)
 	})
 }
