@@ -47,8 +47,16 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Body: string(body),
 		ContentType: r.Header.Get("Content-Type"), User: user, Pass: pass, HasAuth: ok,
 	})
+	reply := f.reply
 	f.mu.Unlock()
-	f.reply(w, r)
+	reply(w, r)
+}
+
+// setReply changes how the server answers from now on.
+func (f *fakeServer) setReply(reply http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reply = reply
 }
 
 // requests returns what the server has received so far.
