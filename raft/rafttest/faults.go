@@ -26,27 +26,34 @@ type Faults struct {
 	// OneEntryPerMsg sets MaxSizePerMsg to 1 byte, so each AppendEntries
 	// carries one entry and followers often hold a prefix of a batch.
 	OneEntryPerMsg bool
+	// DisablePreVote and DisableCheckQuorum run the cluster without those
+	// defaults: elections are more frequent and more disruptive, which is
+	// where Figure 8-style interleavings live.
+	DisablePreVote     bool
+	DisableCheckQuorum bool
 }
 
 func (f Faults) String() string {
-	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v",
-		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg)
+	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v noPreVote=%v noCheckQuorum=%v",
+		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg, f.DisablePreVote, f.DisableCheckQuorum)
 }
 
 // SwarmFaults picks a fault profile from r.
 func SwarmFaults(r *rand.Rand) Faults {
 	pick := func(vals ...float64) float64 { return vals[r.IntN(len(vals))] }
 	return Faults{
-		Drop:           pick(0, 0.02, 0.1, 0.3),
-		Duplicate:      pick(0, 0.02, 0.1),
-		MaxDelay:       []int{1, 2, 4, 12}[r.IntN(4)],
-		Partition:      pick(0, 0.01, 0.05),
-		OneWay:         pick(0, 0.3),
-		Heal:           pick(0.02, 0.1),
-		Crash:          pick(0, 0.005, 0.02),
-		CrashLeader:    pick(0, 0, 0.02, 0.05),
-		Restart:        pick(0.05, 0.2),
-		Propose:        pick(0.2, 0.5, 1),
-		OneEntryPerMsg: r.IntN(2) == 0,
+		Drop:               pick(0, 0.02, 0.1, 0.3),
+		Duplicate:          pick(0, 0.02, 0.1),
+		MaxDelay:           []int{1, 2, 4, 12}[r.IntN(4)],
+		Partition:          pick(0, 0.01, 0.05),
+		OneWay:             pick(0, 0.3),
+		Heal:               pick(0.02, 0.1),
+		Crash:              pick(0, 0.005, 0.02),
+		CrashLeader:        pick(0, 0, 0.02, 0.05),
+		Restart:            pick(0.05, 0.2),
+		Propose:            pick(0.2, 0.5, 1),
+		OneEntryPerMsg:     r.IntN(2) == 0,
+		DisablePreVote:     r.IntN(2) == 0,
+		DisableCheckQuorum: r.IntN(2) == 0,
 	}
 }

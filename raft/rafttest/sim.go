@@ -39,7 +39,7 @@ func (o *SimOptions) setDefaults() {
 		o.Nodes = 3
 	}
 	if o.Ticks == 0 {
-		o.Ticks = 500
+		o.Ticks = 1000
 	}
 	if o.ElectionTick == 0 {
 		o.ElectionTick = 10
@@ -93,6 +93,7 @@ func NewSim(opts SimOptions) (*Sim, error) {
 	if s.faults.OneEntryPerMsg {
 		cfg.MaxSizePerMsg = 1
 	}
+	cfg.DisablePreVote, cfg.DisableCheckQuorum = s.faults.DisablePreVote, s.faults.DisableCheckQuorum
 	for _, id := range voters {
 		p, err := NewPeer(id, voters, cfg)
 		if err != nil {
