@@ -200,9 +200,12 @@ func (c *testCluster) waitApplied(index uint64) {
 }
 
 // dumpKeys returns member i's user key space as JSON.
-func (c *testCluster) dumpKeys(i int) string {
+func (c *testCluster) dumpKeys(i int) string { return c.dumpDir(i, "/") }
+
+// dumpDir returns the subtree at dir of member i's key space as JSON.
+func (c *testCluster) dumpDir(i int, dir string) string {
 	c.t.Helper()
-	ev, err := c.members[i].s.Store().Get(store.Keys, "/", true, true, time.Time{})
+	ev, err := c.members[i].s.Store().Get(store.Keys, dir, true, true, time.Time{})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -211,4 +214,37 @@ func (c *testCluster) dumpKeys(i int) string {
 		c.t.Fatal(err)
 	}
 	return string(b)
+}
+
+// waitStoreIndex waits until every running member's store reached index.
+func (c *testCluster) waitStoreIndex(index uint64) {
+	c.t.Helper()
+	waitFor(c.t, fmt.Sprintf("every member's store reaches index %d", index), func() bool {
+		for _, m := range c.members {
+			if m.s != nil && !isDone(m.s) && m.s.Store().Index() < index {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitSameStores waits until every running member's store has the same
+// hash: they applied the same entries.
+func (c *testCluster) waitSameStores() {
+	c.t.Helper()
+	waitFor(c.t, "every member's store is the same", func() bool {
+		var hash uint64
+		for _, m := range c.members {
+			if m.s == nil || isDone(m.s) {
+				continue
+			}
+			if h := m.s.StoreHash(); hash == 0 {
+				hash = h
+			} else if h != hash {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Writes sent to followers reach the leader through raft (a follower's
+// proposal is forwarded) and are applied on every member.
+func TestThreeMembersWritesThroughFollowers(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	var last uint64
+	for i := range c.members {
+		ev := c.put(i, fmt.Sprintf("/via/%d", i), c.members[i].name)
+		last = ev.Node.ModifiedIndex
+	}
+	if lead < 0 {
+		t.Fatal("no leader")
+	}
+	c.waitStoreIndex(last)
+	for i := range c.members {
+		for j := range c.members {
+			if v, ok := c.get(i, fmt.Sprintf("/via/%d", j)); !ok || v != c.members[j].name {
+				t.Fatalf("%s: /via/%d = %q, %v", c.members[i].name, j, v, ok)
+			}
+		}
+	}
+	c.waitSameStores()
+}
+
+// Killing the leader (no graceful hand-off) makes the others elect a new one,
+// and no write acknowledged before the kill is lost.
+func TestKillLeaderKeepsAcknowledgedWrites(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	for i := range 30 {
+		c.put(i%3, fmt.Sprintf("/k%d", i), fmt.Sprint(i))
+	}
+	oldID := c.members[lead].s.ID()
+	c.members[lead].s.Kill()
+	c.members[lead].s = nil
+	newLead := c.waitLeader()
+	if c.members[newLead].s.ID() == oldID {
+		t.Fatal("the killed member is still the leader")
+	}
+	other := (newLead + 1) % 3
+	if other == lead {
+		other = (other + 1) % 3
+	}
+	c.put(other, "/after-kill", "yes")
+	for i := range 30 {
+		for _, j := range []int{newLead, other} {
+			if v, ok := c.get(j, fmt.Sprintf("/k%d", i)); !ok || v != fmt.Sprint(i) {
+				t.Fatalf("%s lost acknowledged write /k%d (got %q, %v)", c.members[j].name, i, v, ok)
+			}
+		}
+	}
+	// The killed member restarts from its data dir and catches up.
+	c.start(lead)
+	c.waitLeader()
+	ev := c.put(lead, "/back", "again")
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+	c.waitSameStores()
+}
+
+// Stopping and restarting every member keeps all data.
+func TestRestartAllMembersKeepsData(t *testing.T) {
+	c := newTestCluster(t, 3)
+	for i := range 20 {
+		c.put(i%3, fmt.Sprintf("/all/%d", i), fmt.Sprint(i))
+	}
+	before := c.dumpDir(0, "/all")
+	c.stopAll()
+	for i := range c.members {
+		c.start(i)
+	}
+	c.waitLeader()
+	ev := c.put(0, "/marker", "m")
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+	for i := range c.members {
+		if v, _ := c.get(i, "/all/19"); v != "19" {
+			t.Fatalf("%s: /all/19 = %q after restarting everyone", c.members[i].name, v)
+		}
+	}
+	c.stopAll()
+	for i := range c.members {
+		c.start(i)
+	}
+	c.waitLeader()
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+	if after := c.dumpDir(0, "/all"); after != before {
+		t.Fatalf("key space changed across restarts:\nbefore %s\nafter  %s", before, after)
+	}
+}
