@@ -52,6 +52,9 @@ type Ready struct {
 	// MustSync is true when HardState's term or vote changed or Entries is
 	// not empty: then the write must be synced before Messages go out.
 	MustSync bool
+
+	// The next issue adds ReadStates here: the answers to ReadIndex
+	// requests (thesis §6.4), to be served once applied up to their index.
 }
 
 // containsUpdates reports whether rd carries any work.
