@@ -78,7 +78,7 @@ func (t *Transport) refusal(resp *http.Response, peerID uint64, url string) erro
 	case http.StatusGone:
 		t.log.Error("peer says this member was removed from the cluster", "peer", formatID(peerID), "url", url)
 		if t.cfg.LocalRemoved != nil {
-			t.cfg.LocalRemoved(peerID)
+			t.removedOnce.Do(func() { t.cfg.LocalRemoved(peerID) })
 		}
 		return fmt.Errorf("%w: peer %x at %s: %s", ErrMemberRemoved, peerID, url, msg)
 	}

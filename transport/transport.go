@@ -36,7 +36,8 @@ type Transport struct {
 	peers   map[uint64]*peer
 	stats   map[uint64]*counters // per remote member, sent and received
 
-	faults atomic.Pointer[partition] // nil when no traffic is blocked
+	faults      atomic.Pointer[partition] // nil when no traffic is blocked
+	removedOnce sync.Once                 // LocalRemoved is called at most once
 }
 
 // New returns a running transport with no peers. Add peers with AddPeer and
