@@ -89,6 +89,7 @@ type crashRun struct {
 	fsys    *vfs.MemFS
 	model   crashModel
 	opts    Options
+	points  int // crash points: file-system calls after which images were built
 	images  int
 	corrupt int // garbage images that were refused, as allowed
 }
@@ -129,7 +130,8 @@ func TestCrashAfterEveryCall(t *testing.T) {
 			}()
 			c.fsys.SetAfter(c.crashHere)
 			c.workload(steps)
-			t.Logf("seed %d: %d calls, %d images checked, %d garbage images refused as corrupt", s, len(c.model.recs), c.images, c.corrupt)
+			t.Logf("seed %d: %d records, %d crash points, %d images checked, %d garbage images refused as corrupt",
+				s, len(c.model.recs), c.points, c.images, c.corrupt)
 		})
 	}
 }

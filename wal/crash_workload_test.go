@@ -91,6 +91,7 @@ func (c *crashRun) save(w *WAL, st raftpb.HardState, es []raftpb.Entry) {
 // crashHere builds the images a crash right after op could leave and
 // checks each.
 func (c *crashRun) crashHere(op vfs.Op) {
+	c.points++
 	rng := rand.New(rand.NewSource(c.seed*1_000_003 + int64(op.Seq)))
 	allButLast := func(_ string, n int) int { return n - 1 }
 	random := func(_ string, n int) int { return rng.Intn(n + 1) }

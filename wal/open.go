@@ -111,6 +111,7 @@ func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
 		if err != nil {
 			return false, fmt.Errorf("wal: %w", err)
 		}
+		r.reserve(len(buf))
 		end, err := scanSegment(name, buf, &c, last, func(rec record) error {
 			err := r.apply(rec)
 			if err == nil {

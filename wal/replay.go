@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"skiff/raft/raftpb"
 )
@@ -50,6 +51,18 @@ type replay struct {
 	found     bool       // the marker for start was read
 	markers   []Snapshot // every marker read, in order
 	lastIndex uint64     // the highest index the log has reached
+	read      int        // entries read, kept or not
+	bytes     int        // segment bytes read
+}
+
+// reserve grows ents ahead of a segment of n bytes, guessing its entry
+// count from the segments read so far, so that a long replay does not
+// spend its time copying ents as it grows.
+func (r *replay) reserve(n int) {
+	if r.read > 0 && r.bytes > 0 && !r.markersOnly {
+		r.ents = slices.Grow(r.ents, int(int64(n)*int64(r.read)/int64(r.bytes)))
+	}
+	r.bytes += n
 }
 
 // apply adds one record to the state. An error names what is inconsistent;
@@ -83,6 +96,7 @@ func (r *replay) applyEntry(data []byte) error {
 		return err
 	}
 	r.lastIndex = e.Index
+	r.read++
 	if r.markersOnly {
 		return nil
 	}
