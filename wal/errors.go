@@ -33,6 +33,9 @@ var (
 	ErrReadOnly = errors.New("wal: opened read-only")
 	// ErrClosed: the WAL was closed.
 	ErrClosed = errors.New("wal: closed")
+	// ErrEntryGap: Save was given entries that do not follow the log.
+	// Nothing was written.
+	ErrEntryGap = errors.New("wal: entries do not follow the log")
 	// ErrTooLarge: a record exceeds MaxRecordSize.
 	ErrTooLarge = errors.New("wal: record too large")
 )

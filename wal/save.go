@@ -21,8 +21,9 @@ func MustSync(prev, state raftpb.HardState, n int) bool {
 
 // Save appends entries and then the hard state (skipped when empty) as one
 // write, and fsyncs once if MustSync says so: call it once per raft Ready,
-// before sending messages or acknowledging anything. If it fails, the WAL
-// is unusable (ErrFailed) and the member must stop.
+// before sending messages or acknowledging anything. If it fails with
+// ErrFailed, the WAL is unusable and the member must stop; ErrTooLarge and
+// ErrEntryGap refuse the batch without writing anything.
 func (w *WAL) Save(state raftpb.HardState, ents []raftpb.Entry) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -32,10 +33,8 @@ func (w *WAL) Save(state raftpb.HardState, ents []raftpb.Entry) error {
 	if state.IsEmpty() && len(ents) == 0 {
 		return nil
 	}
-	for i := range ents {
-		if size := ents[i].Size(); size > MaxRecordSize {
-			return fmt.Errorf("%w: entry %d encodes to %d bytes, over %d", ErrTooLarge, ents[i].Index, size, MaxRecordSize)
-		}
+	if err := w.checkEntries(ents); err != nil {
+		return err
 	}
 	sync := MustSync(w.state, state, len(ents))
 	w.enc.buf = w.enc.buf[:0]
@@ -54,6 +53,25 @@ func (w *WAL) Save(state raftpb.HardState, ents []raftpb.Entry) error {
 		w.lastIndex = ents[len(ents)-1].Index
 	}
 	return w.writeAndSync(sync)
+}
+
+// checkEntries refuses entries that could not be read back: too large, or
+// leaving a gap. The first entry may be at most one past the last written
+// (lower means a new leader overwrote a suffix, §5.3; after installing a
+// snapshot, call SaveSnapshot first), and each must follow the one before.
+func (w *WAL) checkEntries(ents []raftpb.Entry) error {
+	for i := range ents {
+		if size := ents[i].Size(); size > MaxRecordSize {
+			return fmt.Errorf("%w: entry %d encodes to %d bytes, over %d", ErrTooLarge, ents[i].Index, size, MaxRecordSize)
+		}
+		if i > 0 && ents[i].Index != ents[i-1].Index+1 {
+			return fmt.Errorf("%w: entry %d follows entry %d in one batch", ErrEntryGap, ents[i].Index, ents[i-1].Index)
+		}
+	}
+	if len(ents) > 0 && (ents[0].Index == 0 || ents[0].Index > w.lastIndex+1) {
+		return fmt.Errorf("%w: the batch starts at index %d, the log ends at %d", ErrEntryGap, ents[0].Index, w.lastIndex)
+	}
+	return nil
 }
 
 // SaveSnapshot appends a snapshot marker and fsyncs. Call it after the

@@ -214,3 +214,25 @@ func TestMetadataRoundTrip(t *testing.T) {
 		t.Fatal("Unmarshal accepted 5 bytes")
 	}
 }
+
+func TestSaveRefusesEntriesThatLeaveAGap(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	w, err := Create("/wal", nil, memOpts(fsys))
+	must(t, err)
+	defer w.Close()
+	must(t, w.Save(raftpb.HardState{Term: 1}, ents(1, 1, 3)))
+	for _, bad := range [][]raftpb.Entry{
+		ents(1, 5, 6), // skips 4
+		{{Term: 1, Index: 4}, {Term: 1, Index: 6}},
+		{{Term: 1, Index: 0}},
+	} {
+		if err := w.Save(raftpb.HardState{Term: 1}, bad); !errors.Is(err, ErrEntryGap) {
+			t.Fatalf("Save(%d..): got %v, want ErrEntryGap", bad[0].Index, err)
+		}
+	}
+	// Refusing a batch does not break the WAL: the next good one goes in.
+	must(t, w.Save(raftpb.HardState{Term: 1}, ents(1, 4, 4)))
+	// After a snapshot marker beyond the log, entries follow the marker.
+	must(t, w.SaveSnapshot(Snapshot{Index: 10, Term: 1}))
+	must(t, w.Save(raftpb.HardState{Term: 1}, ents(1, 11, 11)))
+}
