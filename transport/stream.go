@@ -124,16 +124,16 @@ func (p *peer) writeQueued(bw *bufio.Writer, scratch []byte) error {
 // encoding. scratch is reused between calls to hold the encoding.
 func (p *peer) writeFrame(bw *bufio.Writer, m *raftpb.Message, scratch []byte) ([]byte, error) {
 	scratch = m.MarshalAppend(scratch[:0])
-	var hdr [binary.MaxVarintLen64]byte
-	n := binary.PutUvarint(hdr[:], uint64(len(scratch)))
-	if _, err := bw.Write(hdr[:n]); err != nil {
+	// The length goes straight into bufio's buffer: no allocation.
+	hdr := binary.AppendUvarint(bw.AvailableBuffer(), uint64(len(scratch)))
+	if _, err := bw.Write(hdr); err != nil {
 		return scratch, err
 	}
 	if _, err := bw.Write(scratch); err != nil {
 		return scratch, err
 	}
 	p.stats.msgsSent.Add(1)
-	p.stats.bytesSent.Add(uint64(n + len(scratch)))
+	p.stats.bytesSent.Add(uint64(len(hdr) + len(scratch)))
 	return scratch, nil
 }
 
