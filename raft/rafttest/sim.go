@@ -55,8 +55,9 @@ func (o *SimOptions) setDefaults() {
 		// a node with a stale log can force a fresh round by timing out
 		// first (it cannot win, but it raises everyone's term). Some node
 		// can always win, and it times out first with probability at least
-		// 1/Nodes per round; 50 timeouts (25+ rounds) keep false alarms
-		// rare (under 0.3% per seed in the worst case of 5 nodes with a
+		// 1/Nodes per round; 50 timeouts (about 40 rounds, as the first
+		// of several timers fires after 10–12 ticks) keep false alarms
+		// rare (about 0.01% per seed in the worst case of 5 nodes with a
 		// single winnable log, far less in practice) while a cluster that
 		// truly cannot make progress still fails.
 		o.LivenessTicks = 50 * o.ElectionTick

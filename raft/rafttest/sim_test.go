@@ -1,10 +1,12 @@
 package rafttest
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,5 +127,29 @@ func TestSimulationReplayIsByteIdentical(t *testing.T) {
 		if len(traces[0]) < 1000 {
 			t.Fatalf("seed %d: trace is only %d bytes; tracing is broken", seed, len(traces[0]))
 		}
+	}
+}
+
+// TestSimulationRegressionSeeds replays every seed in
+// testdata/regression-seeds.txt.
+func TestSimulationRegressionSeeds(t *testing.T) {
+	f, err := os.Open("testdata/regression-seeds.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text, _, _ := strings.Cut(sc.Text(), "#")
+		fields := strings.Fields(text)
+		if len(fields) == 0 {
+			continue
+		}
+		var seed uint64
+		var nodes, ticks int
+		if _, err := fmt.Sscan(strings.Join(fields, " "), &seed, &nodes, &ticks); err != nil {
+			t.Fatalf("regression-seeds.txt:%d: want \"seed nodes ticks\": %v", line, err)
+		}
+		runSeed(t, SimOptions{Seed: seed, Nodes: nodes, Ticks: ticks})
 	}
 }
