@@ -35,6 +35,9 @@ type runner struct {
 func Run(ctx context.Context, args []string, s Streams) int {
 	r := &runner{Streams: s, ctx: ctx, getenv: os.Getenv}
 	app := r.app()
+	for _, cmd := range app.Commands {
+		setUsageError(cmd)
+	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	return r.exitCode(err)
 }
@@ -74,9 +77,7 @@ func (r *runner) app() *cli.App {
 		Flags:                     globalFlags(),
 		DisableSliceFlagSeparator: true, // etcdctl sends "--roles a,b" as one role "a,b" (contract §5.2)
 		ExitErrHandler:            func(*cli.Context, error) {},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return exitf(ExitBadArgs, "Incorrect Usage: %v", err)
-		},
+		OnUsageError:              usageError("Incorrect Usage."),
 		Commands: []*cli.Command{
 			r.clusterHealthCommand(),
 			r.mkCommand(),
@@ -96,6 +97,30 @@ func (r *runner) app() *cli.App {
 			r.roleCommand(),
 			r.authCommand(),
 		},
+	}
+}
+
+// usageError reports a flag the parser refused as etcdctl does: on stdout
+// "<prefix> <reason>", a blank line and the help; on stderr the reason;
+// exit 1. etcdctl's prefix is "Incorrect Usage." for a global flag and
+// "Incorrect Usage:" for a command's flag.
+func usageError(prefix string) cli.OnUsageErrorFunc {
+	return func(c *cli.Context, err error, isSubcommand bool) error {
+		fmt.Fprintf(c.App.Writer, "%s %v\n\n", prefix, err)
+		if c.Command != nil && c.Command.Name != "" {
+			_ = cli.ShowCommandHelp(c, c.Command.Name)
+		} else {
+			_ = cli.ShowAppHelp(c)
+		}
+		return exitf(ExitBadArgs, "%v", err)
+	}
+}
+
+// setUsageError gives cmd and its subcommands etcdctl's usage error.
+func setUsageError(cmd *cli.Command) {
+	cmd.OnUsageError = usageError("Incorrect Usage:")
+	for _, sub := range cmd.Subcommands {
+		setUsageError(sub)
 	}
 }
 
