@@ -39,8 +39,9 @@ type Config struct {
 	TotalTimeout time.Duration
 
 	// OnRequest, when set, is called with every request just before it is
-	// sent, once per endpoint tried. skiffctl --debug prints
-	// "cURL Command: " + trace.Curl() from it.
+	// sent, once per endpoint tried, from the goroutine making the call
+	// (so from several at once when the Client is shared). skiffctl
+	// --debug prints "cURL Command: " + trace.Curl() from it.
 	OnRequest func(RequestTrace)
 }
 

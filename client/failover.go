@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync/atomic"
 	"time"
 )
 
@@ -61,18 +60,15 @@ func (c *Client) attempt(ctx context.Context, ep url.URL, r *request) (*http.Res
 	if c.cfg.OnRequest != nil {
 		c.cfg.OnRequest(r.trace(req, ep))
 	}
-	var timedOut atomic.Bool
+	var timer *time.Timer
 	if c.cfg.HeaderTimeout > 0 {
-		timer := time.AfterFunc(c.cfg.HeaderTimeout, func() {
-			timedOut.Store(true)
-			cancel()
-		})
-		defer timer.Stop()
+		timer = time.AfterFunc(c.cfg.HeaderTimeout, cancel)
 	}
 	resp, err := c.transport.RoundTrip(req)
-	if timedOut.Load() {
+	if timer != nil && !timer.Stop() {
 		// The timer fired, perhaps just after the headers came; either
-		// way the attempt's context is gone and the body is unusable.
+		// way the attempt's context is (being) cancelled and the body is
+		// unusable.
 		if err == nil {
 			drainAndClose(resp)
 		}
