@@ -1,0 +1,123 @@
+package v2http
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Defaults, each with its reason.
+const (
+	// DefaultRequestTimeout bounds a write or a quorum read: etcd's 5 s plus
+	// two election timeouts of 1 s (§1.11), so a client sees the same patience.
+	DefaultRequestTimeout = 7 * time.Second
+	// DefaultHealthTimeout bounds the quorum read behind /health. It is short
+	// because a health probe must answer quickly; 1 s is several round trips
+	// on any network a cluster can live on.
+	DefaultHealthTimeout = time.Second
+)
+
+// Config is what New needs to build the client API.
+type Config struct {
+	// Server is the member (required).
+	Server Server
+	// Logger receives one line per failed request that is the server's fault
+	// (a 5xx); nil discards.
+	Logger *slog.Logger
+	// CORS lists the origins allowed to call the API from a browser (--cors).
+	// Empty means "*", etcd's default (§1.5).
+	CORS []string
+	// Registry is where /metrics gathers from. The handler registers its HTTP
+	// counters on it; the server registers its raft and WAL metrics on the same
+	// one. nil makes a private registry.
+	Registry *prometheus.Registry
+	// EnablePprof serves /debug/pprof/ (--enable-pprof); off it is 404 (§3).
+	EnablePprof bool
+	// Authorizer is the v2 auth hook; nil means auth is off (§4).
+	Authorizer Authorizer
+	// AuthHandler serves /v2/auth and everything under it; nil answers 404.
+	AuthHandler http.Handler
+	// RequestTimeout bounds writes and quorum reads; 0 means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// HealthTimeout bounds /health's quorum read; 0 means DefaultHealthTimeout.
+	HealthTimeout time.Duration
+	// Now is the clock for local reads (the remaining ttl shown) and ttl
+	// checks; nil means time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) validate() error {
+	if c.Server == nil {
+		return errors.New("v2http: Config.Server is required")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Registry == nil {
+		c.Registry = prometheus.NewRegistry()
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.HealthTimeout <= 0 {
+		c.HealthTimeout = DefaultHealthTimeout
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// New returns the client API's handler: every endpoint of contract §1 and §3
+// on one mux, wrapped in the CORS headers (§1.5) and the request counters of
+// /metrics. It fails only on a bad Config, or when the metrics cannot be
+// registered (a second New on the same Registry).
+func New(cfg Config) (http.Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	(&api{cfg: cfg}).routes(mux)
+	return m.instrument(newCORS(cfg.CORS, mux)), nil
+}
+
+// api holds the validated Config; every endpoint is one of its methods.
+type api struct {
+	cfg Config
+}
+
+// routes mounts every endpoint. Anything not listed is the mux's plain
+// "404 page not found" (§3); unclean paths get the mux's 301 (§1.1).
+func (a *api) routes(mux *http.ServeMux) {
+	mux.HandleFunc("/v2/keys", a.serveKeys)
+	mux.HandleFunc("/v2/keys/", a.serveKeys)
+	mux.HandleFunc("/v2/members", a.serveMembers)
+	mux.HandleFunc("/v2/members/", a.serveMembers)
+	mux.HandleFunc("/v2/machines", a.serveMachines)
+	mux.HandleFunc("/v2/stats/self", a.serveSelfStats)
+	mux.HandleFunc("/v2/stats/leader", a.serveLeaderStats)
+	mux.HandleFunc("/v2/stats/store", a.serveStoreStats)
+	mux.HandleFunc("/version", serveVersion)
+	mux.HandleFunc("/health", a.serveHealth)
+	mux.Handle("/metrics", metricsHandler(a.cfg.Registry))
+	if a.cfg.AuthHandler != nil {
+		mux.Handle("/v2/auth", a.cfg.AuthHandler)
+		mux.Handle("/v2/auth/", a.cfg.AuthHandler)
+	}
+	if a.cfg.EnablePprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+}

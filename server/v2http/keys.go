@@ -1,0 +1,105 @@
+package v2http
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"skiff/store"
+)
+
+// serveKeys is /v2/keys{/path} (contract §1): parse, authorize, then one of a
+// write through raft, a quorum read, a watch or a local read.
+func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
+	if !allowMethod(w, r.Method, "HEAD", "GET", "PUT", "POST", "DELETE") {
+		return
+	}
+	// §1.5: every keys response names the cluster, errors included (but not
+	// the 405 above, as etcd).
+	w.Header().Set("X-Etcd-Cluster-Id", a.cfg.Server.ClusterID().String())
+	kr, perr := parseKeyRequest(r, a.cfg.Now())
+	if perr != nil {
+		writeKeyError(w, perr)
+		return
+	}
+	if !a.canAccessKey(r, kr) {
+		writeKeyError(w, store.ErrUnauthorized("Insufficient credentials", 0))
+		return
+	}
+	switch {
+	case kr.isWrite():
+		a.write(w, r, kr)
+	case kr.quorum:
+		// quorum wins over wait: etcd turns the GET into a QGET, which reads
+		// and never watches (probed on 3.4.23).
+		a.quorumGet(w, r, kr)
+	case kr.wait:
+		a.watch(w, r, kr)
+	default:
+		a.localGet(w, kr)
+	}
+}
+
+// canAccessKey asks the Authorizer, if any (§4).
+func (a *api) canAccessKey(r *http.Request, kr *keyRequest) bool {
+	if a.cfg.Authorizer == nil {
+		return true
+	}
+	return a.cfg.Authorizer.CanAccessKey(r, kr.Key, kr.Recursive, kr.isWrite())
+}
+
+// write proposes a PUT, POST or DELETE and answers with its event.
+func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
+	defer cancel()
+	req := kr.Request
+	ev, err := a.cfg.Server.Do(ctx, &req)
+	if err != nil {
+		a.writeServerError(w, r, err)
+		return
+	}
+	a.writeKeyEvent(w, ev, kr.noValueOnSuccess)
+}
+
+// quorumGet waits for a linearizable read point, then reads locally (§1.2
+// quorum): the read sees every write acknowledged before it began.
+func (a *api) quorumGet(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
+	defer cancel()
+	if err := a.cfg.Server.LinearizableRead(ctx); err != nil {
+		a.writeServerError(w, r, err)
+		return
+	}
+	a.localGet(w, kr)
+}
+
+// localGet reads this member's store (GET and HEAD with no raft round trip,
+// §1.1).
+func (a *api) localGet(w http.ResponseWriter, kr *keyRequest) {
+	ev, err := a.cfg.Server.Store().Get(kr.Namespace, kr.Key, kr.Recursive, kr.Sorted, a.cfg.Now())
+	if err != nil {
+		writeKeyError(w, err)
+		return
+	}
+	a.writeKeyEvent(w, ev, false)
+}
+
+// writeServerError writes an error from Do or LinearizableRead: a store error
+// as it is, and anything else as 301 (no leader) or 300 with the error's text
+// as the cause and index 0, as etcd does (§1.11, §2).
+func (a *api) writeServerError(w http.ResponseWriter, r *http.Request, err error) {
+	var se *store.Error
+	switch {
+	case errors.As(err, &se):
+		writeKeyError(w, se)
+		return
+	case errors.Is(err, ErrNoLeader):
+		se = store.ErrLeaderElect(err.Error(), 0)
+	case errors.Is(err, context.DeadlineExceeded):
+		se = store.ErrRaftInternal(ErrTimeout.Error(), 0)
+	default:
+		se = store.ErrRaftInternal(err.Error(), 0)
+	}
+	a.cfg.Logger.Warn("v2http: keys request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeKeyError(w, se)
+}

@@ -1,0 +1,57 @@
+package v2http
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"skiff/store"
+)
+
+// writeKeyEvent writes a successful keys response (§1.3–§1.5): X-Etcd-Index
+// is the event's EtcdIndex, X-Raft-Index and X-Raft-Term the member's raft
+// position, 201 when the event created a node and 200 otherwise, and the
+// event as JSON ending in "\n". With noValueOnSuccess a set, create, update or
+// compareAndSwap shows only its action (§1.2); deletes and gets are unchanged.
+func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuccess bool) {
+	raftIndex, term := a.cfg.Server.RaftIndexTerm()
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Etcd-Index", strconv.FormatUint(ev.EtcdIndex, 10))
+	h.Set("X-Raft-Index", strconv.FormatUint(raftIndex, 10))
+	h.Set("X-Raft-Term", strconv.FormatUint(term, 10))
+	if ev.IsCreated() {
+		w.WriteHeader(http.StatusCreated)
+	}
+	if noValueOnSuccess && hidesValue(ev.Action) {
+		ev = &store.Event{Action: ev.Action}
+	}
+	// A failed write means the client went away; there is no one to tell.
+	_ = json.NewEncoder(w).Encode(ev)
+}
+
+func hidesValue(action string) bool {
+	switch action {
+	case store.ActionSet, store.ActionCreate, store.ActionUpdate, store.ActionCompareAndSwap:
+		return true
+	}
+	return false
+}
+
+// writeKeyError writes a v2 error (§2): its HTTP status, X-Etcd-Index set to
+// the error's index (0 for parse and auth errors), and the error JSON ending
+// in "\n". Errors carry no X-Raft-Index or X-Raft-Term (§10.4). An error that
+// is not a *store.Error is a bug in this package; it is sent as 300 rather
+// than crashing the request.
+func writeKeyError(w http.ResponseWriter, err error) {
+	var se *store.Error
+	if !errors.As(err, &se) {
+		se = store.ErrRaftInternal(err.Error(), 0)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Etcd-Index", strconv.FormatUint(se.Index, 10))
+	w.WriteHeader(se.StatusCode())
+	_ = json.NewEncoder(w).Encode(se)
+}
