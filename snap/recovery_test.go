@@ -63,7 +63,7 @@ func restart(fsys vfs.FS) (uint64, []raftpb.Entry, error) {
 // the snapshot plus the WAL must always cover every acknowledged entry.
 func TestRestartAfterACrashWhileSnapshotting(t *testing.T) {
 	fsys := vfs.NewMemFS()
-	walOpts := wal.Options{FS: fsys, SegmentSize: 1024, MaxSegments: 1}
+	walOpts := wal.Options{FS: fsys, SegmentSize: 1024, MaxSegments: 1, PrepareInline: true}
 	ss := snap.NewWithOptions(snapDir, snap.Options{FS: fsys, MaxSnapshots: 1})
 	w, err := wal.Create(walDir, []byte("m"), walOpts)
 	if err != nil {

@@ -20,7 +20,7 @@ func TestBitFlipsAreDetectedNeverReturned(t *testing.T) {
 	t.Logf("seed %d; replay with SKIFF_WAL_SEED=%d go test ./wal -run TestBitFlipsAreDetectedNeverReturned", seed, seed)
 	rng := rand.New(rand.NewSource(seed))
 	fsys := vfs.NewMemFS()
-	w, err := Create("/wal", []byte("meta"), Options{FS: fsys, SegmentSize: 4096, prepareInline: true})
+	w, err := Create("/wal", []byte("meta"), Options{FS: fsys, SegmentSize: 4096, PrepareInline: true})
 	must(t, err)
 	var want []raftpb.Entry
 	for i := uint64(1); i <= 120; i++ {

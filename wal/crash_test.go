@@ -122,7 +122,7 @@ func TestCrashAfterEveryCall(t *testing.T) {
 		s := seed + int64(i)
 		t.Run(fmt.Sprint("seed=", s), func(t *testing.T) {
 			c := &crashRun{t: t, seed: s, fsys: vfs.NewMemFS()}
-			c.opts = Options{FS: c.fsys, SegmentSize: 2048, MaxSegments: 3, prepareInline: true}
+			c.opts = Options{FS: c.fsys, SegmentSize: 2048, MaxSegments: 3, PrepareInline: true}
 			defer func() {
 				if t.Failed() {
 					t.Logf("replay: SKIFF_WAL_SEED=%d go test ./wal -run 'TestCrashAfterEveryCall/seed=%d$'", s, s)

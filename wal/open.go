@@ -93,7 +93,7 @@ func (w *WAL) ReadAll() (metadata []byte, state raftpb.HardState, ents []raftpb.
 			return nil, state, nil, err
 		}
 		w.ready = true
-		w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.prepareInline)
+		w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.PrepareInline)
 	}
 	return r.metadata, r.state, r.ents, nil
 }

@@ -28,7 +28,7 @@ func bigEnts(lo, hi uint64, size int) []raftpb.Entry {
 // offsets at which each entry's frame starts in it.
 func writeLog(t *testing.T, fsys *vfs.MemFS, segSize int64, es []raftpb.Entry) (string, []int64) {
 	t.Helper()
-	w, err := Create("/wal", []byte("meta"), Options{FS: fsys, SegmentSize: segSize, prepareInline: true})
+	w, err := Create("/wal", []byte("meta"), Options{FS: fsys, SegmentSize: segSize, PrepareInline: true})
 	must(t, err)
 	var offs []int64
 	for _, e := range es {
@@ -59,7 +59,7 @@ func rewrite(t *testing.T, fsys *vfs.MemFS, name string, f func([]byte) []byte) 
 }
 
 func readBack(fsys *vfs.MemFS) ([]raftpb.Entry, error) {
-	w, err := Open("/wal", Snapshot{}, Options{FS: fsys, SegmentSize: 1 << 20, prepareInline: true})
+	w, err := Open("/wal", Snapshot{}, Options{FS: fsys, SegmentSize: 1 << 20, PrepareInline: true})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func TestRepairCutsATruncatedLastRecord(t *testing.T) {
 // appendAndCheck appends one entry after want and checks it reads back.
 func appendAndCheck(t *testing.T, fsys *vfs.MemFS, want []raftpb.Entry) {
 	t.Helper()
-	opts := Options{FS: fsys, SegmentSize: 1 << 20, prepareInline: true}
+	opts := Options{FS: fsys, SegmentSize: 1 << 20, PrepareInline: true}
 	w, err := Open("/wal", Snapshot{}, opts)
 	must(t, err)
 	_, _, _, err = w.ReadAll()

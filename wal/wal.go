@@ -39,10 +39,11 @@ type Options struct {
 	// by ReleaseLockTo, the oldest are removed until at most this many
 	// remain. 0 keeps them all.
 	MaxSegments int
-
-	// prepareInline prepares the next segment in the caller's goroutine,
-	// so that file-system calls happen in a fixed order (crash tests).
-	prepareInline bool
+	// PrepareInline prepares the next segment in the caller's goroutine
+	// when a segment is cut, instead of ahead of time in the background,
+	// so that file-system calls happen in a fixed order: for crash tests
+	// and deterministic simulation. Cuts then wait for the allocation.
+	PrepareInline bool
 }
 
 func (o Options) withDefaults() Options {
@@ -209,7 +210,7 @@ func (w *WAL) create(metadata []byte) error {
 		return err
 	}
 	w.tail, w.tailOff, w.segs, w.ready = f, int64(len(w.enc.buf)), []segment{first}, true
-	w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.prepareInline)
+	w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.PrepareInline)
 	return nil
 }
 

@@ -23,7 +23,7 @@ func ents(term, lo, hi uint64) []raftpb.Entry {
 }
 
 func memOpts(fsys *vfs.MemFS) Options {
-	return Options{FS: fsys, SegmentSize: 1024, prepareInline: true}
+	return Options{FS: fsys, SegmentSize: 1024, PrepareInline: true}
 }
 
 func mustReadAll(t *testing.T, w *WAL) ([]byte, raftpb.HardState, []raftpb.Entry) {
