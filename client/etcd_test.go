@@ -294,10 +294,39 @@ func etcdSameRequests(t *testing.T, e *realEtcd) {
 	}})
 	ctx := context.Background()
 	first := ok(t)(c.Set(ctx, "/cmp/w", "0", nil)).Node.ModifiedIndex
-	cases := []struct {
-		args []string
-		call func() error
-	}{
+	for _, tc := range sameRequestCases(ctx, c, first) {
+		// etcdctl runs first and must succeed; the client then sends the
+		// same command. Its outcome differs (etcdctl changed the state
+		// already), so only the requests are compared here; the other
+		// subtests check outcomes.
+		_, stderr, code := e.etcdctl(t, append([]string{"--debug"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("etcdctl %v exited %d: %s", tc.args, code, stderr)
+		}
+		want := curlLines(stderr)
+		mu.Lock()
+		traces = nil
+		mu.Unlock()
+		_ = tc.call()
+		mu.Lock()
+		got := traces
+		mu.Unlock()
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("etcdctl %v sent\n  %s\nthe client sent\n  %s", tc.args, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+		}
+	}
+}
+
+// ctlCase is an etcdctl command and the client calls that do the same.
+type ctlCase struct {
+	args []string
+	call func() error
+}
+
+// sameRequestCases lists etcdctl commands next to the client calls that
+// send the same requests; first is the index of the set of /cmp/w.
+func sameRequestCases(ctx context.Context, c *Client, first uint64) []ctlCase {
+	return []ctlCase{
 		{[]string{"set", "--ttl", "5", "/cmp/a", "a&b=c"}, func() error {
 			_, err := c.Set(ctx, "/cmp/a", "a&b=c", &SetOptions{TTL: 5 * time.Second})
 			return err
@@ -349,27 +378,6 @@ func etcdSameRequests(t *testing.T, e *realEtcd) {
 		{[]string{"role", "remove", "r2"}, func() error { return c.RemoveRole(ctx, "r2") }},
 		{[]string{"user", "list"}, func() error { _, err := c.Users(ctx); return err }},
 		{[]string{"role", "list"}, func() error { _, err := c.Roles(ctx); return err }},
-	}
-	for _, tc := range cases {
-		// etcdctl runs first and must succeed; the client then sends the
-		// same command. Its outcome differs (etcdctl changed the state
-		// already), so only the requests are compared here; the other
-		// subtests check outcomes.
-		_, stderr, code := e.etcdctl(t, append([]string{"--debug"}, tc.args...)...)
-		if code != 0 {
-			t.Fatalf("etcdctl %v exited %d: %s", tc.args, code, stderr)
-		}
-		want := curlLines(stderr)
-		mu.Lock()
-		traces = nil
-		mu.Unlock()
-		_ = tc.call()
-		mu.Lock()
-		got := traces
-		mu.Unlock()
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("etcdctl %v sent\n  %s\nthe client sent\n  %s", tc.args, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-		}
 	}
 }
 

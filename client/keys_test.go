@@ -14,16 +14,38 @@ const setReply = `{"action":"set","node":{"key":"/a","value":"1","modifiedIndex"
 // request etcdctl 3.4.23 sends for the same command, as its --debug output
 // shows (contract §5.2): method, escaped path, raw query, body, content type.
 func TestKeyOperationsSendWhatEtcdctlSends(t *testing.T) {
+	f := newFake(t, answer(http.StatusOK, setReply))
+	c := newTestClient(t, Config{Endpoints: []string{f.URL}})
+	for _, tc := range keyOpCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tc.call(context.Background(), c); err != nil {
+				t.Fatalf("call: %v", err)
+			}
+			got := f.last(t)
+			want := seen{Method: tc.method, Path: tc.path, Query: tc.query, Body: tc.body, ContentType: tc.ctype}
+			if got != want {
+				t.Errorf("request\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// keyOpCase is a key operation and the request it must send.
+type keyOpCase struct {
+	name   string
+	call   func(context.Context, *Client) (*Response, error)
+	method string
+	path   string
+	query  string
+	body   string
+	ctype  string
+}
+
+// keyOpCases are etcdctl's key commands (named by their command line) with
+// the request etcdctl --debug showed for each.
+func keyOpCases() []keyOpCase {
 	const form = "application/x-www-form-urlencoded"
-	cases := []struct {
-		name   string
-		call   func(context.Context, *Client) (*Response, error)
-		method string
-		path   string
-		query  string
-		body   string
-		ctype  string
-	}{
+	return []keyOpCase{
 		{"get", func(ctx context.Context, c *Client) (*Response, error) { return c.Get(ctx, "/a", nil) },
 			"GET", "/v2/keys/a", "quorum=false&recursive=false&sorted=false", "", ""},
 		{"ls -r --sort /", func(ctx context.Context, c *Client) (*Response, error) {
@@ -87,20 +109,6 @@ func TestKeyOperationsSendWhatEtcdctlSends(t *testing.T) {
 		{"a key is cleaned but keeps its trailing slash", func(ctx context.Context, c *Client) (*Response, error) {
 			return c.Get(ctx, "a/../b//c/", nil)
 		}, "GET", "/v2/keys/b/c/", "quorum=false&recursive=false&sorted=false", "", ""},
-	}
-	f := newFake(t, answer(http.StatusOK, setReply))
-	c := newTestClient(t, Config{Endpoints: []string{f.URL}})
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := tc.call(context.Background(), c); err != nil {
-				t.Fatalf("call: %v", err)
-			}
-			got := f.last(t)
-			want := seen{Method: tc.method, Path: tc.path, Query: tc.query, Body: tc.body, ContentType: tc.ctype}
-			if got != want {
-				t.Errorf("request\n got %+v\nwant %+v", got, want)
-			}
-		})
 	}
 }
 
