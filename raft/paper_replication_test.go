@@ -173,3 +173,58 @@ func TestLeaderBacktracksOverDivergentTailInOneRoundTrip(t *testing.T) {
 		t.Fatalf("took %d rejected round trips to cross a 12-entry divergent tail, want at most 2", rounds)
 	}
 }
+
+// §5.3 (Figure 3, Leader Append-Only): "a leader never overwrites or
+// deletes entries in its log; it only appends new entries" — even when a
+// follower (or a delayed message) claims another entry at the same index.
+func TestLeaderNeverOverwritesItsLog(t *testing.T) {
+	n := newTestNode(t, 1, []uint64{1, 2, 3}, withLog(1, 1))
+	n.becomeLeaderByVotes(t)
+	before := n.Status()
+	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntriesResponse, From: 2, To: 1, Term: before.Term,
+		MatchIndex: 2, ConflictIndex: 1, ConflictTerm: 1})
+	n.msgs(t)
+	after := n.Status()
+	if after.LastIndex != before.LastIndex || after.LastTerm != before.LastTerm || after.Role != RoleLeader {
+		t.Fatalf("leader log changed from %d/%d to %d/%d after a rejection", before.LastTerm, before.LastIndex, after.LastTerm, after.LastIndex)
+	}
+	for i, e := range n.storage.ents[1:] {
+		if e.Index != uint64(i+1) {
+			t.Fatalf("leader's stored log is not contiguous: %v", n.storage.ents)
+		}
+	}
+}
+
+// §5.1: "If a candidate or leader discovers that its term is out of date,
+// it immediately reverts to follower state" — also from a response.
+func TestLeaderStepsDownOnHigherTermResponse(t *testing.T) {
+	n := newTestNode(t, 1, []uint64{1, 2, 3})
+	n.becomeLeaderByVotes(t)
+	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntriesResponse, From: 2, To: 1, Term: 7})
+	if st := n.Status(); st.Role != RoleFollower || st.Term != 7 || st.Vote != 0 {
+		t.Fatalf("leader after a term-7 answer: %s term=%d vote=%d, want Follower term 7 with no vote", st.Role, st.Term, st.Vote)
+	}
+}
+
+// §5.2: a follower "remains in follower state as long as it receives valid
+// RPCs from a leader or candidate": a heartbeat and a granted vote restart
+// the election timer; a rejected vote request does not.
+func TestHeartbeatsAndGrantedVotesResetTheElectionTimer(t *testing.T) {
+	n := newTestNode(t, 1, []uint64{1, 2, 3}, withLog(1, 1))
+	n.ticks(5)
+	n.step(t, raftpb.Message{Type: raftpb.MsgRequestVote, From: 3, To: 1, Term: 2, LastLogIndex: 2, LastLogTerm: 1})
+	n.ticks(5) // the request above had a higher term, which restarts the timer anyway
+	n.step(t, raftpb.Message{Type: raftpb.MsgRequestVote, From: 2, To: 1, Term: 2, LastLogIndex: 9, LastLogTerm: 9})
+	if e := n.r.electionElapsed; e != 5 {
+		t.Fatalf("a rejected vote request (already voted for 3) moved the timer to %d, want 5", e)
+	}
+	n.step(t, raftpb.Message{Type: raftpb.MsgRequestVote, From: 3, To: 1, Term: 2, LastLogIndex: 2, LastLogTerm: 1})
+	if e := n.r.electionElapsed; e != 0 {
+		t.Fatalf("a granted vote left the timer at %d, want 0", e)
+	}
+	n.ticks(5)
+	n.step(t, raftpb.Message{Type: raftpb.MsgHeartbeat, From: 3, To: 1, Term: 2})
+	if st := n.Status(); n.r.electionElapsed != 0 || st.Lead != 3 {
+		t.Fatalf("after a heartbeat: timer=%d lead=%d, want 0 and 3", n.r.electionElapsed, st.Lead)
+	}
+}
