@@ -23,5 +23,6 @@
 //	admin.go       /version, /v2/machines, /health
 //	errors.go      the {"message"} error shape and 405 with Allow
 //	cors.go        the CORS headers and OPTIONS (§1.5)
+//	cleanpath.go   301 for unclean paths (§1.1)
 //	metrics.go     the request counters and /metrics
 package v2http

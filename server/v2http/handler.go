@@ -87,7 +87,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	(&api{cfg: cfg}).routes(mux)
-	return m.instrument(newCORS(cfg.CORS, mux)), nil
+	return m.instrument(newCORS(cfg.CORS, cleanPaths(mux))), nil
 }
 
 // api holds the validated Config; every endpoint is one of its methods.

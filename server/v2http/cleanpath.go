@@ -1,0 +1,41 @@
+package v2http
+
+import (
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+// cleanPaths answers a request whose path is not clean ("//", ".", "..")
+// with 301 Moved Permanently to the cleaned path, and does not serve it
+// (§1.1). etcd gets this from the ServeMux of the Go it was built with; the
+// ServeMux of current Go answers 307 instead, so skiff does it itself to keep
+// etcd's status.
+func cleanPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			if p := cleanPath(r.URL.Path); p != r.URL.Path {
+				u := url.URL{Path: p, RawQuery: r.URL.RawQuery}
+				http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is path.Clean that keeps a trailing slash, as ServeMux cleans.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
+}
