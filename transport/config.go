@@ -72,6 +72,13 @@ type Config struct {
 	// the first retry is quicker than a heartbeat interval, and a dead peer
 	// costs at most one dial per second.
 	BackoffMin, BackoffMax time.Duration
+	// IdleTimeout is how long a stream may carry nothing, in either
+	// direction, before it is taken for dead. Both ends send a keepalive
+	// after IdleTimeout/4 of silence, so an idle but healthy stream never
+	// times out, while a peer cut off without a TCP reset (a partition, a
+	// host gone) is noticed within IdleTimeout. Default 5s, as etcd's
+	// ConnReadTimeout.
+	IdleTimeout time.Duration
 	// QueueSize is how many messages may wait for one peer's stream before
 	// Send drops them. Default 4096, as etcd: enough for a burst of
 	// proposals while a stream reconnects, small enough to bound memory.
@@ -132,6 +139,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 4096
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 5 * time.Second
 	}
 	if c.MaxMessageSize <= 0 {
 		c.MaxMessageSize = 64 << 20

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -185,4 +186,29 @@ func appendMsg(from, to, index uint64, entries int, size int) raftpb.Message {
 			Data: make([]byte, size)})
 	}
 	return m
+}
+
+// openSilentStream opens a stream from member from to member to at url, as
+// a raw client that never writes a byte. Closing happens in t.Cleanup.
+func openSilentStream(t *testing.T, url string, from, to uint64) *http.Response {
+	t.Helper()
+	body, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, url+StreamPath, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range goodHeaders(from, to) {
+		req.Header.Set(k, v)
+	}
+	client := &http.Client{}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pw.Close()
+		resp.Body.Close()
+		client.CloseIdleConnections()
+	})
+	return resp
 }

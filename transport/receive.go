@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"sync"
 	"time"
 
 	"skiff/raft/raftpb"
@@ -38,28 +40,99 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx, done := t.untilStop(r, rc)
+	deadline := &readDeadline{rc: rc, idle: t.cfg.IdleTimeout}
+	deadline.touch()
+	ctx, done := t.untilStop(r, deadline.stop)
 	defer done()
+	stopKeepalive := t.sendKeepalives(w, rc)
+	defer stopKeepalive()
 
 	log := t.log.With("from", formatID(from))
 	log.Debug("inbound stream opened")
-	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10))
+	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10), deadline.touch)
 	switch {
 	case errors.Is(err, io.EOF) || ctx.Err() != nil:
 		log.Debug("inbound stream closed")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		log.Warn("inbound stream silent; closing it", "idle-timeout", t.cfg.IdleTimeout)
 	default:
 		log.Warn("inbound stream failed", "err", err)
 	}
 }
 
+// sendKeepalives writes a byte into the response every IdleTimeout/4, so
+// the sender can tell a live receiver from a vanished one. The returned
+// func stops it and waits; the handler must call it before returning.
+func (t *Transport) sendKeepalives(w http.ResponseWriter, rc *http.ResponseController) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(t.cfg.IdleTimeout / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_ = rc.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
+				if _, err := w.Write([]byte{0}); err != nil {
+					return
+				}
+				if rc.Flush() != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+	}
+}
+
+// readDeadline pushes a stream's read deadline forward as frames arrive,
+// so a sender that falls silent (keepalives included) is dropped after
+// IdleTimeout, and ends it for good when the transport stops.
+type readDeadline struct {
+	rc   *http.ResponseController
+	idle time.Duration
+	last time.Time // of the last extension; used by touch's goroutine only
+
+	mu      sync.Mutex
+	stopped bool
+}
+
+// touch extends the deadline, at most every idle/4 to keep it cheap.
+func (d *readDeadline) touch() {
+	now := time.Now()
+	if now.Sub(d.last) < d.idle/4 {
+		return
+	}
+	d.last = now
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.stopped {
+		_ = d.rc.SetReadDeadline(now.Add(d.idle))
+	}
+}
+
+// stop expires the deadline, so that a blocked read returns at once.
+func (d *readDeadline) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopped = true
+	_ = d.rc.SetReadDeadline(time.Now())
+}
+
 // untilStop returns a context for serving r that ends when the client goes
-// away or the transport stops. Stopping also expires the connection's read
-// deadline, so that a read of r.Body blocked on a silent peer returns.
-func (t *Transport) untilStop(r *http.Request, rc *http.ResponseController) (context.Context, func()) {
+// away or the transport stops. Stopping also calls onStop, which must
+// unblock any read of r.Body (by expiring the connection's read deadline).
+func (t *Transport) untilStop(r *http.Request, onStop func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(r.Context())
 	stop := context.AfterFunc(t.ctx, func() {
 		cancel()
-		_ = rc.SetReadDeadline(time.Now())
+		onStop()
 	})
 	return ctx, func() {
 		stop()
@@ -68,12 +141,17 @@ func (t *Transport) untilStop(r *http.Request, rc *http.ResponseController) (con
 }
 
 // readStream delivers messages until the stream ends.
-func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader) error {
+// touch is called after every frame, keepalives included.
+func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, touch func()) error {
 	stats := t.counters(from)
 	for {
 		frame, err := readFrame(br, t.cfg.MaxMessageSize)
 		if err != nil {
 			return err
+		}
+		touch()
+		if len(frame) == 0 {
+			continue // keepalive
 		}
 		var m raftpb.Message
 		if err := m.Unmarshal(frame); err != nil {

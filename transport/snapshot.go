@@ -67,7 +67,8 @@ func (t *Transport) serveSnapshot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx, done := t.untilStop(r, http.NewResponseController(w))
+	rc := http.NewResponseController(w)
+	ctx, done := t.untilStop(r, func() { _ = rc.SetReadDeadline(time.Now()) })
 	defer done()
 	if r.ContentLength > t.cfg.MaxSnapshotSize {
 		refuse(w, fmt.Sprintf("snapshot of %d bytes exceeds the limit of %d bytes",

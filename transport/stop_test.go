@@ -50,22 +50,7 @@ func TestStopEndsEverything(t *testing.T) {
 func TestStopUnblocksSilentInboundStream(t *testing.T) {
 	checkGoroutines(t)
 	b := startMember(t, 2, "", nil)
-	body, pw := io.Pipe()
-	defer pw.Close()
-	req, err := http.NewRequest(http.MethodPost, b.url+StreamPath, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range goodHeaders(1, 2) {
-		req.Header.Set(k, v)
-	}
-	client := &http.Client{}
-	defer client.CloseIdleConnections()
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := openSilentStream(t, b.url, 1, 2)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("stream refused: %s", resp.Status)
 	}

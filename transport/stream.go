@@ -50,13 +50,16 @@ func (p *peer) connectAndStream() error {
 	// Dialling and the receiver's answer share one deadline.
 	timer := time.AfterFunc(p.t.cfg.DialTimeout, cancel)
 	resp, err := p.t.client.Do(req)
-	if !timer.Stop() && err != nil {
-		return fmt.Errorf("no answer from %s within %v: %w", url, p.t.cfg.DialTimeout, err)
+	timedOut := !timer.Stop()
+	if err == nil {
+		defer resp.Body.Close()
 	}
-	if err != nil {
+	switch {
+	case timedOut && p.ctx.Err() == nil:
+		return fmt.Errorf("no answer from %s within %v: %w", url, p.t.cfg.DialTimeout, context.DeadlineExceeded)
+	case err != nil:
 		return err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return p.t.refusal(resp, p.id, url)
 	}
@@ -65,15 +68,43 @@ func (p *peer) connectAndStream() error {
 	p.since.Store(time.Now().UnixNano())
 	p.log.Info("stream to peer connected", "url", url)
 
-	closed := make(chan struct{})
-	p.goTracked(func() {
-		io.Copy(io.Discard, resp.Body) // returns when either side ends the stream
-		close(closed)
-	})
-	err = p.writeLoop(pw, closed)
+	idle := p.watchResponse(resp.Body, cancel)
+	err = p.writeLoop(pw, idle)
 	cancel()
 	pw.CloseWithError(err)
 	return err
+}
+
+// watchResponse reads the receiver's keepalives from the response body in
+// a goroutine. The returned channel is closed when the response ends or
+// stays silent for IdleTimeout (and then the stream is cancelled): either
+// way the receiver is gone.
+func (p *peer) watchResponse(body io.Reader, cancel context.CancelFunc) <-chan struct{} {
+	closed := make(chan struct{})
+	timeout := p.t.cfg.IdleTimeout
+	watchdog := time.AfterFunc(timeout, func() {
+		p.log.Warn("stream to peer silent; closing it", "idle-timeout", timeout)
+		cancel()
+	})
+	started := p.goTracked(func() {
+		defer close(closed)
+		defer watchdog.Stop()
+		buf := make([]byte, 64)
+		for {
+			n, err := body.Read(buf)
+			if n > 0 {
+				watchdog.Reset(timeout)
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	if !started {
+		watchdog.Stop()
+		close(closed)
+	}
+	return closed
 }
 
 // writeLoop writes queued messages into the stream. When several are
@@ -82,6 +113,9 @@ func (p *peer) connectAndStream() error {
 func (p *peer) writeLoop(w io.Writer, closed <-chan struct{}) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var scratch []byte
+	keepalive := time.NewTicker(p.t.cfg.IdleTimeout / 4)
+	defer keepalive.Stop()
+	wrote := false // since the last tick
 	for {
 		select {
 		case <-p.ctx.Done():
@@ -90,6 +124,13 @@ func (p *peer) writeLoop(w io.Writer, closed <-chan struct{}) error {
 			return errStreamClosed
 		case <-p.reconnect:
 			return errURLsChanged
+		case <-keepalive.C:
+			if !wrote {
+				if err := writeKeepalive(bw); err != nil {
+					return err
+				}
+			}
+			wrote = false
 		case m := <-p.queue:
 			var err error
 			if scratch, err = p.writeFrame(bw, &m, scratch); err != nil {
@@ -101,8 +142,18 @@ func (p *peer) writeLoop(w io.Writer, closed <-chan struct{}) error {
 			if err := bw.Flush(); err != nil {
 				return err
 			}
+			wrote = true
 		}
 	}
+}
+
+// writeKeepalive writes an empty frame, which the receiver skips, and
+// flushes it. No message encodes to zero bytes, so it is unambiguous.
+func writeKeepalive(bw *bufio.Writer) error {
+	if err := bw.WriteByte(0); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // writeQueued writes every message already waiting in the queue.
