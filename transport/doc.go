@@ -12,7 +12,10 @@
 // duplex). The sender counts the peer as active from that 200 until the
 // stream fails; the end of the response body tells it that the receiver
 // went away, and a write deadline on every write tells it that the receiver
-// stopped reading.
+// stopped reading. Both ends send keepalives when idle (an empty frame one
+// way, a byte of response body the other), and each drops a stream that
+// has been silent for Config.IdleTimeout, so a partition that loses
+// packets without resetting connections is noticed too.
 //
 // etcd's rafthttp streams in the other direction: the receiver of messages
 // opens a GET and the sender writes into the response. skiff streams in
