@@ -43,13 +43,13 @@ func ok(t *testing.T) func(*Response, error) *Response {
 	}
 }
 
-var hex16 = regexp.MustCompile(`^[0-9a-f]{16}$`)
+var hexID = regexp.MustCompile(`^[0-9a-f]{1,16}$`) // %x: no leading zeros
 
 func etcdKeys(t *testing.T, c *Client) {
 	ctx := context.Background()
 	r := ok(t)(c.Set(ctx, "/it/a", "1", nil))
 	if r.Action != "set" || r.StatusCode != 201 || r.Node.Value != "1" || r.Index != r.Node.ModifiedIndex ||
-		r.RaftIndex == 0 || r.RaftTerm == 0 || !hex16.MatchString(r.ClusterID) {
+		r.RaftIndex == 0 || r.RaftTerm == 0 || !hexID.MatchString(r.ClusterID) {
 		t.Errorf("first set: %+v %+v", r, r.Node)
 	}
 	r = ok(t)(c.Set(ctx, "/it/a", "2", nil))
@@ -229,7 +229,7 @@ func etcdWatch(t *testing.T, c *Client) {
 func etcdCluster(t *testing.T, c *Client, e *realEtcd) {
 	ctx := context.Background()
 	ms, err := c.Members(ctx)
-	if err != nil || len(ms) != 1 || ms[0].Name != "default" || ms[0].ClientURLs[0] != e.clientURL || !hex16.MatchString(ms[0].ID) {
+	if err != nil || len(ms) != 1 || ms[0].Name != "default" || ms[0].ClientURLs[0] != e.clientURL || !hexID.MatchString(ms[0].ID) {
 		t.Fatalf("members: %+v, %v", ms, err)
 	}
 	if l, err := c.Leader(ctx); err != nil || l.ID != ms[0].ID {

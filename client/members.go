@@ -8,7 +8,8 @@ import (
 
 // Member is one cluster member as /v2/members lists it (contract §3).
 type Member struct {
-	// ID is the member ID in lowercase hex, e.g. "8e9e05c52164694d".
+	// ID is the member ID in lowercase hex (%x, no leading zeros), e.g.
+	// "8e9e05c52164694d".
 	ID string `json:"id"`
 	// Name is empty until the member has started and published itself.
 	Name       string   `json:"name"`

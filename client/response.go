@@ -28,7 +28,8 @@ type Response struct {
 	// RaftIndex and RaftTerm are X-Raft-Index and X-Raft-Term.
 	RaftIndex uint64 `json:"-"`
 	RaftTerm  uint64 `json:"-"`
-	// ClusterID is X-Etcd-Cluster-Id, 16 hex digits.
+	// ClusterID is X-Etcd-Cluster-Id: the cluster ID in lowercase hex
+	// without leading zeros, so up to 16 digits.
 	ClusterID string `json:"-"`
 	// Endpoint is the endpoint that answered.
 	Endpoint string `json:"-"`
