@@ -3,6 +3,7 @@ package wal
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"skiff/raft/raftpb"
@@ -107,7 +108,11 @@ func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
 	for i := w.released; i < len(w.segs); i++ {
 		name := filepath.Join(w.dir, w.segs[i].name())
 		last := i == len(w.segs)-1
-		buf, err := vfs.ReadFile(w.fs, name)
+		read := vfs.ReadFile
+		if last {
+			read = readTrimmed
+		}
+		buf, err := read(w.fs, name)
 		if err != nil {
 			return false, fmt.Errorf("wal: %w", err)
 		}
@@ -139,4 +144,48 @@ func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
 		dirty = torn == nil && !allZero(buf[end:])
 	}
 	return dirty, nil
+}
+
+// readTrimmed reads a file but leaves out the run of zeros that ends it
+// (to a chunk's precision), so that reading the tail segment, preallocated
+// and mostly zeros while the member runs, does not allocate its full size.
+// It finds the end of the data by reading chunks backwards from the end.
+// For the decoder the difference does not matter: a record that runs into
+// the left-out zeros runs past the end instead, and both are a torn tail.
+func readTrimmed(fsys vfs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size, err := f.Size()
+	if err != nil {
+		return nil, err
+	}
+	const chunk = 1 << 20
+	scratch := make([]byte, min(size, chunk))
+	end := size
+	for end > 0 {
+		start := (end - 1) / chunk * chunk
+		if err := readFull(f, scratch[:end-start], start); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		if !allZero(scratch[:end-start]) {
+			break
+		}
+		end = start
+	}
+	buf := make([]byte, end)
+	if err := readFull(f, buf, 0); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return buf, nil
+}
+
+func readFull(f vfs.File, b []byte, off int64) error {
+	n, err := f.ReadAt(b, off)
+	if err != nil && !(errors.Is(err, io.EOF) && n == len(b)) {
+		return fmt.Errorf("at offset %d: %w", off, err)
+	}
+	return nil
 }

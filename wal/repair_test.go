@@ -2,6 +2,7 @@ package wal
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -181,22 +182,28 @@ func TestMissingSegmentIsCorruption(t *testing.T) {
 }
 
 func TestGarbageAfterTheEndIsClearedBeforeAppending(t *testing.T) {
-	fsys := vfs.NewMemFS()
-	es := bigEnts(1, 5, 100)
-	name, offs := writeLog(t, fsys, 1<<20, es)
-	end := offs[4] + int64(frameSize(es[4].Size()))
-	// Sectors written out of order by a crash: zeros, then garbage.
-	garbageAt := (end/vfs.SectorSize + 2) * vfs.SectorSize
-	rewrite(t, fsys, name, func(b []byte) []byte {
-		rand.New(rand.NewSource(1)).Read(b[garbageAt : garbageAt+vfs.SectorSize])
-		return b
-	})
-	got, err := readBack(fsys)
-	must(t, err)
-	sameEntries(t, got, es)
-	appendAndCheck(t, fsys, es)
-	b, _ := vfs.ReadFile(fsys, name)
-	if !allZero(b[garbageAt : garbageAt+vfs.SectorSize]) {
-		t.Fatal("the garbage after the end of the log was not cleared")
+	// Sectors written out of order by a crash: zeros, then garbage, near
+	// the end of the log or megabytes after it (beyond the chunks that
+	// readTrimmed reads backwards).
+	for _, gap := range []int64{2 * vfs.SectorSize, 3 << 20} {
+		t.Run(fmt.Sprint("gap=", gap), func(t *testing.T) {
+			fsys := vfs.NewMemFS()
+			es := bigEnts(1, 5, 100)
+			name, offs := writeLog(t, fsys, 4<<20, es)
+			end := offs[4] + int64(frameSize(es[4].Size()))
+			garbageAt := (end+gap)/vfs.SectorSize*vfs.SectorSize + vfs.SectorSize
+			rewrite(t, fsys, name, func(b []byte) []byte {
+				rand.New(rand.NewSource(1)).Read(b[garbageAt : garbageAt+vfs.SectorSize])
+				return b
+			})
+			got, err := readBack(fsys)
+			must(t, err)
+			sameEntries(t, got, es)
+			appendAndCheck(t, fsys, es)
+			b, _ := vfs.ReadFile(fsys, name)
+			if int64(len(b)) > garbageAt && !allZero(b[garbageAt:min(int64(len(b)), garbageAt+vfs.SectorSize)]) {
+				t.Fatal("the garbage after the end of the log was not cleared")
+			}
+		})
 	}
 }
