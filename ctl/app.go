@@ -96,6 +96,7 @@ func (r *runner) app() *cli.App {
 			r.userCommand(),
 			r.roleCommand(),
 			r.authCommand(),
+			r.checkCommand(),
 		},
 	}
 }
