@@ -175,6 +175,13 @@ func (p *peer) writeQueued(bw *bufio.Writer, scratch []byte) error {
 // encoding. scratch is reused between calls to hold the encoding.
 func (p *peer) writeFrame(bw *bufio.Writer, m *raftpb.Message, scratch []byte) ([]byte, error) {
 	scratch = m.MarshalAppend(scratch[:0])
+	if len(scratch) > p.t.cfg.MaxMessageSize {
+		// The receiver would end the stream over it; drop it alone.
+		p.log.Error("dropped a message larger than MaxMessageSize", "msg", describe(m),
+			"bytes", len(scratch), "limit", p.t.cfg.MaxMessageSize)
+		p.drop()
+		return scratch, nil
+	}
 	// The length goes straight into bufio's buffer: no allocation.
 	hdr := binary.AppendUvarint(bw.AvailableBuffer(), uint64(len(scratch)))
 	if _, err := bw.Write(hdr); err != nil {

@@ -96,3 +96,20 @@ func TestLargeAppendsArriveIntact(t *testing.T) {
 		t.Fatalf("message 1: got %s, want the heartbeat", describe(&got[1]))
 	}
 }
+
+// TestOversizedMessageIsDroppedAlone: a message above MaxMessageSize is
+// dropped by the sender and reported, and the stream carries on.
+func TestOversizedMessageIsDroppedAlone(t *testing.T) {
+	checkGoroutines(t)
+	small := func(c *Config) { c.MaxMessageSize = 64 << 10 }
+	a, b := startMember(t, 1, "", small), startMember(t, 2, "", small)
+	connect(a, b)
+	a.tr.Send([]raftpb.Message{appendMsg(1, 2, 1, 1, 128<<10), appendMsg(1, 2, 2, 1, 10)})
+	if m := b.raft.receive(t, 1)[0]; m.PrevLogIndex != 2 {
+		t.Fatalf("got %s prev=%d, want the small append (prev=2)", describe(&m), m.PrevLogIndex)
+	}
+	waitFor(t, "ReportUnreachable(2)", func() bool { return a.raft.unreachableCount(2) > 0 })
+	if s := a.tr.Stats()[2]; s.Dropped != 1 || s.StreamFailures != 0 {
+		t.Fatalf("stats %+v, want one drop and no stream failure", s)
+	}
+}
