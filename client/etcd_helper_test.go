@@ -18,8 +18,9 @@ const (
 	etcdctlBinary = "/usr/bin/etcdctl"
 )
 
-// realEtcd is one single-member etcd 3.4 with the v2 API on, started by a
-// test and killed when it ends.
+// realEtcd is one single-member server with the v2 API on (etcd 3.4, or
+// skiff, which takes the same flags), started by a test and killed when it
+// ends.
 type realEtcd struct {
 	clientURL string
 	peerURL   string
@@ -28,26 +29,43 @@ type realEtcd struct {
 }
 
 // startEtcd starts etcd on free ports, or skips the test when etcd is not
-// installed. It retries on another pair of ports if the first pick was
-// taken in between.
+// installed.
 func startEtcd(t *testing.T) *realEtcd {
 	t.Helper()
 	if _, err := os.Stat(etcdBinary); err != nil {
 		t.Skipf("%s is not installed; the tests against real etcd need it (Debian package etcd-server)", etcdBinary)
 	}
+	return startServer(t, etcdBinary)
+}
+
+// startSkiff starts the skiff binary named by $SKIFF_BIN like etcd, or
+// skips the test when the variable is not set.
+func startSkiff(t *testing.T) *realEtcd {
+	t.Helper()
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		t.Skip("set SKIFF_BIN to a skiff binary (go build -o /tmp/skiff ./cmd/skiff) to run the client suite against skiff")
+	}
+	return startServer(t, bin)
+}
+
+// startServer starts bin with etcd's single-member flags on free ports,
+// trying another pair of ports if the first pick was taken in between.
+func startServer(t *testing.T, bin string) *realEtcd {
+	t.Helper()
 	var lastErr error
 	for range 3 {
-		e, err := tryStartEtcd(t)
+		e, err := tryStartServer(t, bin)
 		if err == nil {
 			return e
 		}
 		lastErr = err
 	}
-	t.Fatalf("could not start etcd: %v", lastErr)
+	t.Fatalf("could not start %s: %v", bin, lastErr)
 	return nil
 }
 
-func tryStartEtcd(t *testing.T) (*realEtcd, error) {
+func tryStartServer(t *testing.T, bin string) (*realEtcd, error) {
 	cport, pport := freePort(t), freePort(t)
 	e := &realEtcd{
 		clientURL: fmt.Sprintf("http://127.0.0.1:%d", cport),
@@ -55,7 +73,7 @@ func tryStartEtcd(t *testing.T) (*realEtcd, error) {
 		dataDir:   t.TempDir(),
 		log:       &bytes.Buffer{},
 	}
-	cmd := exec.Command(etcdBinary, "--enable-v2", "--data-dir", e.dataDir, "--name", "default",
+	cmd := exec.Command(bin, "--enable-v2", "--data-dir", e.dataDir, "--name", "default",
 		"--listen-client-urls", e.clientURL, "--advertise-client-urls", e.clientURL,
 		"--listen-peer-urls", e.peerURL, "--initial-advertise-peer-urls", e.peerURL,
 		"--initial-cluster", "default="+e.peerURL)
@@ -73,7 +91,7 @@ func tryStartEtcd(t *testing.T) (*realEtcd, error) {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
-			return nil, fmt.Errorf("etcd exited (%v): %s", err, lastLines(e.log.String(), 3))
+			return nil, fmt.Errorf("%s exited (%v): %s", bin, err, lastLines(e.log.String(), 3))
 		case <-time.After(100 * time.Millisecond):
 		}
 		if healthy(e.clientURL) {
@@ -82,7 +100,7 @@ func tryStartEtcd(t *testing.T) (*realEtcd, error) {
 		}
 	}
 	stop()
-	return nil, fmt.Errorf("etcd did not become healthy in 15s: %s", lastLines(e.log.String(), 3))
+	return nil, fmt.Errorf("%s did not become healthy in 15s: %s", bin, lastLines(e.log.String(), 3))
 }
 
 // healthy reports whether GET /health says true.

@@ -17,7 +17,17 @@ import (
 // stats, health, auth, and etcdctl's own requests compared with ours.
 // It is skipped when /usr/bin/etcd is absent.
 func TestAgainstEtcd(t *testing.T) {
-	e := startEtcd(t)
+	runSuite(t, startEtcd(t))
+}
+
+// TestAgainstSkiff runs the same suite against skiff's own server when
+// $SKIFF_BIN names its binary; etcdctl is then pointed at skiff too.
+func TestAgainstSkiff(t *testing.T) {
+	runSuite(t, startSkiff(t))
+}
+
+// runSuite is the suite both servers must pass.
+func runSuite(t *testing.T, e *realEtcd) {
 	c := newTestClient(t, Config{Endpoints: []string{e.clientURL}, HeaderTimeout: 5 * time.Second, TotalTimeout: 10 * time.Second})
 	t.Run("keys", func(t *testing.T) { etcdKeys(t, c) })
 	t.Run("dirs", func(t *testing.T) { etcdDirs(t, c) })
