@@ -179,3 +179,34 @@ func TestStepRejectsMalformedMessages(t *testing.T) {
 		}
 	}
 }
+
+// A driver may call Ready again before Advance (and Step in between); each
+// entry is handed out once, and one Advance acknowledges both batches.
+func TestReadyTwiceBeforeAdvance(t *testing.T) {
+	n := newTestNode(t, 1, []uint64{1})
+	n.Campaign()
+	n.msgs(t)
+	n.Propose([]byte("a"))
+	rd1 := n.Ready()
+	n.Propose([]byte("b"))
+	rd2 := n.Ready()
+	if len(rd1.Entries) != 1 || len(rd2.Entries) != 1 || string(rd2.Entries[0].Data) != "b" {
+		t.Fatalf("entries handed out: %v then %v, want a then b", rd1.Entries, rd2.Entries)
+	}
+	n.storage.Append(rd1.Entries)
+	n.storage.Append(rd2.Entries)
+	n.Advance()
+	var applied []string
+	for n.HasReady() {
+		rd := n.ready(t)
+		if len(rd.Entries) != 0 {
+			t.Fatalf("entries handed out again: %v", rd.Entries)
+		}
+		for _, e := range rd.CommittedEntries {
+			applied = append(applied, string(e.Data))
+		}
+	}
+	if len(applied) != 2 || applied[0] != "a" || applied[1] != "b" {
+		t.Fatalf("applied %q, want [a b]", applied)
+	}
+}

@@ -206,7 +206,7 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 	}
 	rd := p.Node.Ready()
 	if s.opts.UnsafeSendBeforePersist {
-		s.sendAll(rd.Messages, calm)
+		s.sendAll(p, rd.Messages, calm)
 		if s.faultRand.Float64() < 0.05 {
 			s.crash(p, "between send and persist")
 			return nil
@@ -221,7 +221,7 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 	s.traceReady(p, rd)
 	s.check.persisted(p, rd)
 	if !s.opts.UnsafeSendBeforePersist {
-		s.sendAll(rd.Messages, calm)
+		s.sendAll(p, rd.Messages, calm)
 	}
 	p.Apply(rd)
 	s.check.applied(p, rd.CommittedEntries)
@@ -245,11 +245,18 @@ func (s *Sim) traceReady(p *Peer, rd raft.Ready) {
 	}
 }
 
-func (s *Sim) sendAll(msgs []raftpb.Message, calm bool) {
+// sendAll puts from's messages on the network. A message lost to a cut
+// link is reported back, as a transport that cannot connect would.
+func (s *Sim) sendAll(from *Peer, msgs []raftpb.Message, calm bool) {
 	for _, m := range msgs {
-		if dropped, copies := s.net.send(s.step, m, calm); dropped {
+		dropped, copies := s.net.send(s.step, m, calm)
+		switch {
+		case dropped && s.net.cut[[2]uint64{m.From, m.To}]:
+			s.tracef("unreachable %s", raft.DescribeMessage(m))
+			from.Node.ReportUnreachable(m.To)
+		case dropped:
 			s.tracef("drop %s", raft.DescribeMessage(m))
-		} else if copies > 1 {
+		case copies > 1:
 			s.tracef("dup  %s", raft.DescribeMessage(m))
 		}
 	}

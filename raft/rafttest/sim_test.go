@@ -79,13 +79,16 @@ func TestSimulationSoak(t *testing.T) {
 		budget = 10 * time.Minute
 	}
 	deadline := time.Now().Add(budget)
+	ran := 0
 	for seed := uint64(1_000_000); seed < 1_000_000+uint64(seeds) && time.Now().Before(deadline); seed++ {
 		nodes := 3 + 2*int(seed%2)
 		runSeed(t, SimOptions{Seed: seed, Nodes: nodes, Ticks: 2000})
 		if t.Failed() {
 			return
 		}
+		ran++
 	}
+	t.Logf("%d seeds of 2000 ticks passed (from seed 1000000, alternating 3 and 5 nodes)", ran)
 }
 
 // TestSimulationCatchesSendBeforePersist proves the crash model is honest: a
