@@ -156,3 +156,33 @@ func TestSimulationRegressionSeeds(t *testing.T) {
 		runSeed(t, SimOptions{Seed: seed, Nodes: nodes, Ticks: ticks})
 	}
 }
+
+// TestWalkthroughDocMatchesTrace keeps docs/raft.md honest: every trace
+// line it quotes must appear in the trace of the command it gives
+// (-sim.seed=1 -sim.calm).
+func TestWalkthroughDocMatchesTrace(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/raft.md")
+	if err != nil {
+		t.Skipf("docs/raft.md not found: %v", err)
+	}
+	sim, err := NewSim(SimOptions{Seed: 1, Faults: &Faults{}, Ticks: 1, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Run(); err != nil {
+		t.Fatal(err)
+	}
+	trace, quoted := sim.Trace(), 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		if len(line) < 6 || !strings.HasPrefix(line, "   ") || line[3] < '0' || line[3] > '9' {
+			continue
+		}
+		quoted++
+		if !strings.Contains(trace, line+"\n") {
+			t.Errorf("docs/raft.md quotes a line the simulator no longer prints:\n%s", line)
+		}
+	}
+	if quoted < 20 {
+		t.Fatalf("found only %d quoted trace lines in docs/raft.md", quoted)
+	}
+}
