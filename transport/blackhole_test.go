@@ -88,7 +88,9 @@ func (p *blackholeProxy) close() {
 // reconnects once the network delivers again.
 func TestSilentPeerIsDetected(t *testing.T) {
 	checkGoroutines(t)
-	fast := func(c *Config) { c.IdleTimeout = 200 * time.Millisecond; c.DialTimeout = 200 * time.Millisecond }
+	// IdleTimeout is short to keep the test quick, yet four keepalive
+	// intervals long, so a loaded machine does not drop a healthy stream.
+	fast := func(c *Config) { c.IdleTimeout = 800 * time.Millisecond; c.DialTimeout = 500 * time.Millisecond }
 	a, b := startMember(t, 1, "", fast), startMember(t, 2, "", fast)
 	proxy := startProxy(t, b.addr)
 	a.tr.AddPeer(2, []string{"http://" + proxy.l.Addr().String()})
@@ -97,7 +99,7 @@ func TestSilentPeerIsDetected(t *testing.T) {
 
 	// Idle but healthy: keepalives keep the stream up past IdleTimeout.
 	since := a.tr.ActiveSince(2)
-	time.Sleep(600 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond)
 	if got := a.tr.ActiveSince(2); !got.Equal(since) {
 		t.Fatalf("an idle healthy stream reconnected: active since %v, then %v", since, got)
 	}

@@ -188,7 +188,7 @@ func (p *peer) activeSince() time.Time {
 // with exponential backoff after each failure.
 func (p *peer) run() {
 	backoff := p.t.cfg.BackoffMin
-	wasUp := true // so the first failure is logged at Warn
+	lastErr := "" // logged at Warn or Error once, then at Debug while it repeats
 	for p.ctx.Err() == nil {
 		err := p.connectAndStream()
 		if p.ctx.Err() != nil {
@@ -199,20 +199,30 @@ func (p *peer) run() {
 		p.drainQueue()
 		p.markUnreachable()
 		p.stats.failures.Add(1)
-		if up || wasUp {
-			p.log.Warn("stream to peer failed; retrying", "err", err)
-		} else {
-			p.log.Debug("stream to peer failed again", "err", err)
-		}
+		p.logFailure(err, up || err.Error() != lastErr)
+		lastErr = err.Error()
 		if up {
 			backoff = p.t.cfg.BackoffMin
 		}
 		if refusedPermanently(err) {
 			backoff = p.t.cfg.BackoffMax
 		}
-		wasUp = up
 		p.sleep(jitter(backoff))
 		backoff = min(2*backoff, p.t.cfg.BackoffMax)
+	}
+}
+
+// logFailure logs a failed stream: refusals that need an operator (another
+// cluster, a removed member) at Error, others at Warn, and repeats of the
+// same failure only at Debug so a dead peer does not flood the log.
+func (p *peer) logFailure(err error, news bool) {
+	switch {
+	case !news:
+		p.log.Debug("stream to peer failed again", "err", err)
+	case refusedPermanently(err):
+		p.log.Error("peer refused this member; retrying slowly", "err", err)
+	default:
+		p.log.Warn("stream to peer failed; retrying", "err", err)
 	}
 }
 

@@ -61,22 +61,18 @@ func (t *Transport) setHeaders(req *http.Request, to uint64) {
 	req.Header.Set(headerVersion, t.cfg.Version.Server)
 }
 
-// refusal turns a peer's non-success answer into an error naming the cause,
-// logs it, and tells the server if this member was removed.
+// refusal turns a peer's non-success answer into an error naming the cause
+// (the caller logs it), and tells the server if this member was removed.
 func (t *Transport) refusal(resp *http.Response, peerID uint64, url string) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	msg := strings.TrimSpace(string(body))
 	switch resp.StatusCode {
 	case http.StatusPreconditionFailed:
 		if theirs := resp.Header.Get(headerClusterID); theirs != "" && theirs != formatID(t.cfg.ClusterID) {
-			t.log.Error("peer belongs to another cluster; not talking to it",
-				"peer", formatID(peerID), "url", url, "peer-cluster-id", theirs,
-				"local-cluster-id", formatID(t.cfg.ClusterID))
 			return fmt.Errorf("%w: peer %x at %s is in cluster %s, this member is in cluster %x",
 				ErrClusterIDMismatch, peerID, url, theirs, t.cfg.ClusterID)
 		}
 	case http.StatusGone:
-		t.log.Error("peer says this member was removed from the cluster", "peer", formatID(peerID), "url", url)
 		if t.cfg.LocalRemoved != nil {
 			t.removedOnce.Do(func() { t.cfg.LocalRemoved(peerID) })
 		}

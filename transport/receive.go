@@ -31,7 +31,8 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 	// (a test recorder, say) still works for short streams.
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	if err := rc.EnableFullDuplex(); err != nil {
+	// HTTP/2 is full duplex already and says so with ErrNotSupported.
+	if err := rc.EnableFullDuplex(); err != nil && r.ProtoMajor < 2 {
 		refuse(w, "streaming not supported: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
