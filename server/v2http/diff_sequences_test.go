@@ -1,5 +1,7 @@
 package v2http
 
+import "strings"
+
 // diffSequences are the request sequences TestDifferentialAgainstEtcd sends
 // to both servers. Each works under its own prefix, since the etcd process is
 // shared. TTLs are long so that no key expires mid-test (the fake member
@@ -94,6 +96,15 @@ var diffSequences = map[string][]dstep{
 		rq("GET", "/v2/keys/e/q", ""),
 		rq("HEAD", "/v2/keys/e/q", ""),
 		rq("HEAD", "/v2/keys/e/none", ""),
+		rq("PUT", "/v2/keys/e/a%2Fb", "value=escaped+slash"),
+		rq("PUT", "/v2/keys/e/%C3%BCnic%C3%B6de", "value=%E2%9C%93"),
+		rq("GET", "/v2/keys/e/q?stream=true", ""),
+		rq("GET", "/v2/keys/e/q?waitIndex=1", ""),
+		rq("PUT", "/v2/keys/e/q?quorum=true", "value=q"),
+		rq("GET", "/v2/keys/e/q?a=1;b=2", ""),
+		rq("POST", "/v2/keys/", "value=at+the+root"),
+		rq("PUT", "/v2/keys/?dir=true", ""),
+		rq("DELETE", "/v2/keys/?dir=true", ""),
 		rq("GET", "/v2/keys/e?recursive=true&sorted=true", ""),
 		watchThen("/v2/keys/e/d/f?wait=true"),
 		rq("DELETE", "/v2/keys/e/d?recursive=true", ""),
@@ -108,6 +119,7 @@ var diffSequences = map[string][]dstep{
 		rq("PUT", "/v2/keys/m/k", "value=v"),
 		rq("GET", "/v2/keys/m/k?recursive=%zz", ""),
 		rq("PUT", "/v2/keys/m/k", "value=%zz"),
+		rq("PUT", "/v2/keys/m/k", "value="+strings.Repeat("x", 10<<20+1)),
 		rq("GET", "/v2/keys/m/k?recursive=maybe", ""),
 		rq("GET", "/v2/keys/m/k?recursive=", ""),
 		rq("GET", "/v2/keys/m/k?sorted=T&recursive=FALSE", ""),

@@ -1,6 +1,7 @@
 package v2http
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -194,4 +195,67 @@ func sortedKeys(m map[string][]dstep) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// TestDifferentialStreamWatch compares a streaming, recursive watch that
+// starts in the past (§1.8). etcd answers such a stream with the first
+// matching event from its history and then nothing, ever: it never registers
+// the watcher. skiff sends every matching event from the history and then the
+// live ones (docs/api.md, "Deliberate differences"). So the first event is
+// compared, and skiff alone is held to the rest.
+func TestDifferentialStreamWatch(t *testing.T) {
+	etcd := startEtcd(t)
+	ts, _ := newTestAPI(t)
+	var got [2][]string
+	for i, s := range []*target{{name: "etcd", url: etcd}, {name: "skiff", url: ts.URL}} {
+		s.base = currentIndex(t, s.url)
+		send(t, s, rq("PUT", "/v2/keys/st/a", "value=1"))
+		send(t, s, rq("PUT", "/v2/keys/other", "value=1"))
+		send(t, s, rq("PUT", "/v2/keys/st/b/c", "value=2"))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.url+s.expand("/v2/keys/st?wait=true&stream=true&recursive=true&waitIndex={1}"), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			cancel()
+			t.Fatalf("%s: stream: %v", s.name, err)
+		}
+		lines := bufioLines(resp.Body)
+		events := 3
+		if s.name == "etcd" {
+			events = 1
+		}
+		for n := 0; n < events; n++ {
+			if n == 2 {
+				send(t, s, rq("DELETE", "/v2/keys/st/a", ""))
+			}
+			line, ok := <-lines
+			if !ok {
+				t.Fatalf("%s: the stream ended after %d events", s.name, n)
+			}
+			got[i] = append(got[i], s.normalise(resp, line))
+		}
+		cancel()
+		resp.Body.Close()
+	}
+	if got[0][0] != got[1][0] {
+		t.Errorf("first stream event:\netcd:  %s\nskiff: %s", got[0][0], got[1][0])
+	}
+	for n, want := range []string{`\"key\":\"/st/b/c\"`, `\"action\":\"delete\",\"node\":{\"key\":\"/st/a\"`} {
+		if !strings.Contains(got[1][n+1], want) {
+			t.Errorf("skiff's stream event %d: %s, want %s", n+1, got[1][n+1], want)
+		}
+	}
+}
+
+// bufioLines delivers the lines of r until it ends.
+func bufioLines(r io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+	}()
+	return ch
 }
