@@ -33,6 +33,7 @@ func runSuite(t *testing.T, e *realEtcd) {
 	t.Run("dirs", func(t *testing.T) { etcdDirs(t, c) })
 	t.Run("ttl and flags", func(t *testing.T) { etcdTTLAndFlags(t, c) })
 	t.Run("watch", func(t *testing.T) { etcdWatch(t, c) })
+	t.Run("watch through a dropped connection", func(t *testing.T) { etcdWatchDrop(t, c, e) })
 	t.Run("cluster", func(t *testing.T) { etcdCluster(t, c, e) })
 	t.Run("failover", func(t *testing.T) { etcdFailover(t, e) })
 	t.Run("same requests as etcdctl", func(t *testing.T) { etcdSameRequests(t, e) })
@@ -233,6 +234,36 @@ func etcdWatch(t *testing.T, c *Client) {
 		if strings.Join(events, ", ") != "set /w/x, set /w/deeper/y, delete /w/x" {
 			t.Errorf("stream=%v recursive watch saw: %v", stream, events)
 		}
+	}
+}
+
+// etcdWatchDrop cuts a streaming watch's connection while events happen
+// and shows the watcher reconnects and delivers each of them once.
+func etcdWatchDrop(t *testing.T, c *Client, e *realEtcd) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p := newDropProxy(t, strings.TrimPrefix(e.clientURL, "http://"))
+	viaProxy := newTestClient(t, Config{Endpoints: []string{p.URL()}})
+	start := ok(t)(c.Set(ctx, "/drop/k", "0", nil)).Index
+	w := viaProxy.Watcher("/drop/k", &WatchOptions{AfterIndex: start, Stream: true})
+	defer w.Close()
+	var got []string
+	next := func() {
+		r, err := w.Next(ctx)
+		if err != nil {
+			t.Fatalf("Next after %v: %v", got, err)
+		}
+		got = append(got, r.Node.Value)
+	}
+	ok(t)(c.Set(ctx, "/drop/k", "1", nil))
+	next()
+	p.dropAll() // the stream is cut; these two happen while it is down
+	ok(t)(c.Set(ctx, "/drop/k", "2", nil))
+	ok(t)(c.Set(ctx, "/drop/k", "3", nil))
+	next()
+	next()
+	if strings.Join(got, ",") != "1,2,3" {
+		t.Errorf("events through the drop: %v, want 1,2,3", got)
 	}
 }
 

@@ -151,31 +151,40 @@ func (w *Watcher) open(ctx context.Context) error {
 	return nil
 }
 
-// read decodes the next event from the open answer. A long poll's answer
-// holds one event and is closed after it.
+// read decodes the next event from the open answer. The connection is
+// kept only for a stream whose event was live; see keepStream.
 func (w *Watcher) read(ctx context.Context) (*Response, error) {
 	conn := w.conn
 	stop := context.AfterFunc(ctx, conn.cancel)
 	res := &Response{}
 	err := conn.dec.Decode(res)
-	stopped := stop()
-	if err != nil || !w.stream || !stopped {
-		// Done with this connection: it failed, held its one event, or
-		// ctx ended and cut it.
+	cut := !stop() // ctx ended and the AfterFunc cut the connection
+	if err == nil && res.Node == nil {
+		err = &badEventError{endpoint: conn.endpoint.String()}
+	}
+	if err != nil || cut || !w.keepStream(res) {
 		conn.close()
 		w.conn = nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if res.Node == nil {
-		return nil, &badEventError{endpoint: conn.endpoint.String()}
-	}
 	res.readHeaders(conn.headers)
 	res.Endpoint = conn.endpoint.String()
 	res.StatusCode = http.StatusOK
 	w.nextIndex = res.Node.ModifiedIndex + 1
 	return res, nil
+}
+
+// keepStream reports whether the open stream will carry more events after
+// res. A long poll never does. Nor does a stream whose event came from the
+// server's history (its index is not above the X-Etcd-Index the watch began
+// at): etcd answers a waitIndex found in history with that one event and
+// never registers the watcher, so the stream would stay silent forever
+// (seen on etcd 3.4.23). The next Next then asks again from the following
+// index, and once caught up the stream carries live events.
+func (w *Watcher) keepStream(res *Response) bool {
+	return w.stream && res.Node.ModifiedIndex > parseUint(w.conn.headers, "X-Etcd-Index")
 }
 
 func (wc *watchConn) close() {

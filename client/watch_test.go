@@ -99,6 +99,12 @@ func (l *eventLog) serve(w http.ResponseWriter, r *http.Request) {
 		if !stream || sent == l.perConn {
 			return
 		}
+		if idx <= l.start {
+			// Like etcd: a stream answered from history carries that
+			// one event and then stays silent.
+			<-r.Context().Done()
+			return
+		}
 	}
 }
 
@@ -187,6 +193,33 @@ func TestStreamWatchResumesAfterADroppedConnection(t *testing.T) {
 	}
 }
 
+// TestStreamWatchCatchesUpFromHistory: etcd answers a stream whose
+// waitIndex is in its history with one event and then silence, so the
+// watcher asks again for each past event and keeps the stream only once
+// the events are live.
+func TestStreamWatchCatchesUpFromHistory(t *testing.T) {
+	log := &eventLog{start: 7, events: []uint64{5, 6, 7}, hold: true}
+	f := newFake(t, log.serve)
+	c := newTestClient(t, Config{Endpoints: []string{f.URL}})
+	w := c.Watcher("/w", &WatchOptions{AfterIndex: 4, Stream: true})
+	defer w.Close()
+	if got := fmt.Sprint(nextN(t, w, 3)); got != "[5 6 7]" {
+		t.Fatalf("history events %s", got)
+	}
+	// Open the live stream, then let the events happen.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	time.AfterFunc(50*time.Millisecond, func() { log.add(8); log.add(9) })
+	for _, want := range []uint64{8, 9} {
+		if r, err := w.Next(ctx); err != nil || r.Node.ModifiedIndex != want {
+			t.Fatalf("live event: %+v, %v; want index %d", r, err, want)
+		}
+	}
+	if got := fmt.Sprint(waitIndexes(f)); got != "[5 6 7 8]" {
+		t.Errorf("waitIndexes %s, want [5 6 7 8]: one request per past event, one stream for the live ones", got)
+	}
+}
+
 // TestWatchResumesOnAnotherEndpoint: when the endpoint that served the
 // stream stops answering, the watch continues on the next one, from the
 // same index.
@@ -214,8 +247,9 @@ func TestWatchResumesOnAnotherEndpoint(t *testing.T) {
 	if got := fmt.Sprint(nextN(t, w, 3)); got != "[5 6 7]" {
 		t.Errorf("events %s, want [5 6 7]", got)
 	}
-	if got := fmt.Sprint(waitIndexes(b)); got != "[6]" {
-		t.Errorf("the second endpoint got waitIndexes %s, want [6]", got)
+	// 6 and 7 are history on b (it began at 7): one request each.
+	if got := fmt.Sprint(waitIndexes(b)); got != "[6 7]" {
+		t.Errorf("the second endpoint got waitIndexes %s, want [6 7]", got)
 	}
 }
 
