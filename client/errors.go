@@ -97,7 +97,7 @@ func IsKeyExists(err error) bool { return errors.Is(err, ErrKeyExists) }
 
 // IsEventIndexCleared reports whether err is v2 error 401: the watch asked
 // for an index older than the server's event history. Re-sync by reading the
-// key and watching again from the read's Index+1.
+// key and watching again with WatchOptions.AfterIndex = the read's Index.
 func IsEventIndexCleared(err error) bool { return errors.Is(err, ErrEventIndexCleared) }
 
 // ErrorCode returns the v2 error code carried by err, or 0 when err is not

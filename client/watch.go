@@ -73,7 +73,8 @@ func (w *Watcher) NextIndex() uint64 { return w.nextIndex }
 // a *ClusterError when no endpoint can be reached (calling Next again
 // resumes), and an *Error from the server; IsEventIndexCleared(err) means
 // the events after the last index are no longer in the server's history:
-// re-read the key and watch from the read's Index+1.
+// re-read the key and start a new Watcher with AfterIndex set to the
+// read's Index.
 func (w *Watcher) Next(ctx context.Context) (*Response, error) {
 	backoff := time.Duration(0)
 	for {
