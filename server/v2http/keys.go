@@ -54,6 +54,9 @@ func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 	defer cancel()
 	req := kr.Request
 	ev, err := a.cfg.Server.Do(ctx, &req)
+	if err == nil && ev == nil {
+		err = errors.New("v2http: the server answered a write with no event")
+	}
 	if err != nil {
 		a.writeServerError(w, r, err)
 		return

@@ -169,7 +169,7 @@ func TestKeysHeadHasHeadersAndNoBody(t *testing.T) {
 		t.Errorf("HEAD: %d body %q Content-Length %q, want 200, no body, %d", head.status, head.body, head.header.Get("Content-Length"), len(get.body))
 	}
 	miss := call(t, "HEAD", ts.URL+"/v2/keys/nope", "")
-	if miss.status != 404 || miss.header.Get("X-Etcd-Index") != "1" || miss.body != "" {
+	if miss.status != 404 || miss.header.Get("X-Etcd-Index") != "1" || miss.body != "" || miss.header.Get("Content-Length") == "" {
 		t.Errorf("HEAD missing: %d X-Etcd-Index %q body %q", miss.status, miss.header.Get("X-Etcd-Index"), miss.body)
 	}
 }
