@@ -31,7 +31,9 @@ func (m instantMember) Members() []membership.Member           { return nil }
 func (m instantMember) AddMember(context.Context, []string) (membership.Member, error) {
 	return membership.Member{}, v2http.ErrReconfigRefused
 }
-func (m instantMember) RemoveMember(context.Context, membership.ID) error { return v2http.ErrMemberNotFound }
+func (m instantMember) RemoveMember(context.Context, membership.ID) error {
+	return v2http.ErrMemberNotFound
+}
 func (m instantMember) UpdateMember(context.Context, membership.ID, []string) error {
 	return v2http.ErrMemberNotFound
 }
