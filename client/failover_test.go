@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -200,5 +201,46 @@ func TestSyncUsesTheMembersClientURLs(t *testing.T) {
 	c2 := newTestClient(t, Config{Endpoints: []string{empty.URL}})
 	if err := c2.Sync(context.Background()); !errors.Is(err, ErrNoEndpoints) || c2.Endpoints()[0] != empty.URL {
 		t.Errorf("sync with no client URLs: %v, endpoints %v", err, c2.Endpoints())
+	}
+}
+
+// TestConcurrentCallsShareOneClient: calls from many goroutines, while the
+// endpoint list changes under them, all get answers (run with -race).
+func TestConcurrentCallsShareOneClient(t *testing.T) {
+	live := newFake(t, answer(http.StatusOK, setReply))
+	dead := deadEndpoint(t)
+	c := newTestClient(t, Config{Endpoints: []string{dead, live.URL}})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if _, err := c.Get(ctx, "/a", nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 20 {
+			eps := []string{dead, live.URL}
+			if i%2 == 1 {
+				eps = []string{live.URL, dead}
+			}
+			if err := c.SetEndpoints(eps); err != nil {
+				errs <- err
+				return
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(live.requests()); n != 400 {
+		t.Errorf("the live endpoint answered %d calls, want 400", n)
 	}
 }
