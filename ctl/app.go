@@ -79,6 +79,7 @@ func (r *runner) app() *cli.App {
 		ExitErrHandler:            func(*cli.Context, error) {},
 		OnUsageError:              usageError("Incorrect Usage."),
 		Commands: []*cli.Command{
+			r.backupCommand(),
 			r.clusterHealthCommand(),
 			r.mkCommand(),
 			r.mkdirCommand(),
