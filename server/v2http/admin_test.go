@@ -150,6 +150,15 @@ func TestMetricsCountRequestsOnTheSharedRegistry(t *testing.T) {
 	}
 }
 
+// TestDebugVarsServesExpvar: §3, /debug/vars is expvar's JSON.
+func TestDebugVarsServesExpvar(t *testing.T) {
+	ts, _ := newTestAPI(t)
+	r := call(t, "GET", ts.URL+"/debug/vars", "")
+	if r.status != 200 || !strings.Contains(r.body, `"memstats"`) {
+		t.Errorf("/debug/vars: %d", r.status)
+	}
+}
+
 // TestPprofOnlyWhenEnabled: §3.
 func TestPprofOnlyWhenEnabled(t *testing.T) {
 	ts, _ := newTestAPI(t, func(c *Config) { c.EnablePprof = true })

@@ -2,6 +2,7 @@ package v2http
 
 import (
 	"errors"
+	"expvar"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -109,6 +110,7 @@ func (a *api) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/version", serveVersion)
 	mux.HandleFunc("/health", a.serveHealth)
 	mux.Handle("/metrics", metricsHandler(a.cfg.Registry))
+	mux.Handle("/debug/vars", expvar.Handler())
 	if a.cfg.AuthHandler != nil {
 		mux.Handle("/v2/auth", a.cfg.AuthHandler)
 		mux.Handle("/v2/auth/", a.cfg.AuthHandler)
