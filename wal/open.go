@@ -14,6 +14,9 @@ import (
 // marker snap (the zero Snapshot when the member has no snapshot). It takes
 // the directory's lock; call ReadAll next, then Save.
 func Open(dir string, snap Snapshot, opts Options) (*WAL, error) {
+	if !Exist(dir, opts) {
+		return nil, fmt.Errorf("%w in %s", ErrNotFound, dir)
+	}
 	w, err := newWAL(dir, opts, false)
 	if err != nil {
 		return nil, err

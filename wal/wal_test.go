@@ -236,3 +236,13 @@ func TestSaveRefusesEntriesThatLeaveAGap(t *testing.T) {
 	must(t, w.SaveSnapshot(Snapshot{Index: 10, Term: 1}))
 	must(t, w.Save(raftpb.HardState{Term: 1}, ents(1, 11, 11)))
 }
+
+func TestOpenWithoutAWALFailsAndCreatesNothing(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	if _, err := Open("/data/wal", Snapshot{}, memOpts(fsys)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if names, _ := fsys.ReadDir("/"); len(names) != 0 {
+		t.Fatalf("Open created %v", names)
+	}
+}
