@@ -47,6 +47,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// HealthTimeout bounds /health's quorum read; 0 means DefaultHealthTimeout.
 	HealthTimeout time.Duration
+	// Done, when closed, ends every watch in progress, so that the member's
+	// http.Server.Shutdown is not held up by long polls and streams. nil
+	// means watches end only when their clients go or the store ends them.
+	Done <-chan struct{}
 	// Now is the clock for local reads (the remaining ttl shown) and ttl
 	// checks; nil means time.Now.
 	Now func() time.Time

@@ -103,6 +103,8 @@ func (a *api) writeServerError(w http.ResponseWriter, r *http.Request, err error
 	default:
 		se = store.ErrRaftInternal(err.Error(), 0)
 	}
-	a.cfg.Logger.Warn("v2http: keys request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if r.Context().Err() == nil { // a client that left is not the server's failure
+		a.cfg.Logger.Warn("v2http: keys request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 	writeKeyError(w, se)
 }

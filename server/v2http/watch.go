@@ -38,17 +38,20 @@ func (a *api) watch(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 	if rc.Flush() != nil {
 		return
 	}
-	sendEvents(r, rc, w, wa, kr.stream)
+	sendEvents(r, a.cfg.Done, rc, w, wa, kr.stream)
 }
 
 // sendEvents copies the watcher's events to the client until the watch ends:
-// after one event unless stream, when the store closes the channel, or when
-// the client goes away.
-func sendEvents(r *http.Request, rc *http.ResponseController, w http.ResponseWriter, wa *store.Watcher, stream bool) {
+// after one event unless stream, when the store closes the channel, when the
+// client goes away, or when done is closed (the member is shutting down).
+func sendEvents(r *http.Request, done <-chan struct{}, rc *http.ResponseController, w http.ResponseWriter,
+	wa *store.Watcher, stream bool) {
 	enc := json.NewEncoder(w)
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-done:
 			return
 		case ev, ok := <-wa.EventChan():
 			if !ok {

@@ -209,3 +209,20 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestWatchEndsWhenTheMemberStops: closing Config.Done ends every watch, so
+// a server shutdown is not held up by long polls.
+func TestWatchEndsWhenTheMemberStops(t *testing.T) {
+	done := make(chan struct{})
+	ts, fs := newTestAPI(t, func(c *Config) { c.Done = done })
+	plain := openWatch(t, context.Background(), ts.URL+"/v2/keys/x?wait=true")
+	stream := openWatch(t, context.Background(), ts.URL+"/v2/keys/x?wait=true&stream=true")
+	waitFor(t, func() bool { return fs.st.Stats().Watchers == 2 }, "both watchers to register")
+	close(done)
+	for _, resp := range []*http.Response{plain, stream} {
+		if body := readAllWithin(t, resp.Body, 5*time.Second); body != "" {
+			t.Errorf("a watch ended by shutdown sent %q", body)
+		}
+	}
+	waitFor(t, func() bool { return fs.st.Stats().Watchers == 0 }, "the watchers to be removed")
+}
