@@ -13,6 +13,7 @@ import (
 	"skiff/raft/raftpb"
 	"skiff/server/config"
 	"skiff/transport"
+	"skiff/wal"
 	"skiff/wal/vfs"
 )
 
@@ -31,7 +32,15 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if !wal.Exist(cfg.Dirs().WAL, wal.Options{}) {
+		if err := cfg.ValidateBootstrap(); err != nil {
+			return nil, err
+		}
+	}
 	s := newServer(cfg, opts)
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
 	applied, err := s.openStorage()
 	if err != nil {
 		s.closeStorage()
@@ -90,7 +99,7 @@ func (s *Server) newRaftNode(applied uint64) error {
 		HeartbeatTick: 1,
 		Storage:       s.storage,
 		Applied:       applied,
-		Logger:        s.lg.With("raft", hexID(s.id)),
+		Logger:        s.lg,
 	})
 	if err != nil {
 		return fmt.Errorf("cannot start raft: %w", err)
@@ -129,8 +138,10 @@ func (s *Server) peerMembers() []transport.Member {
 	return out
 }
 
-// closeStorage closes the WAL after a failed New.
+// closeStorage closes the WAL and the listeners after a failed New.
 func (s *Server) closeStorage() {
+	closeListeners(s.peerLns)
+	closeListeners(s.clientLns)
 	if s.wal != nil {
 		if err := s.wal.Close(); err != nil && !errors.Is(err, errLocked) {
 			s.lg.Warn("closing the WAL", "err", err)

@@ -19,23 +19,14 @@ func (s *Server) Start() error {
 }
 
 func (s *Server) start() error {
-	peerLns, err := s.listeners(s.opts.PeerListeners, s.cfg.ListenPeerURLs, "--listen-peer-urls")
-	if err != nil {
-		return err
-	}
-	clientLns, err := s.listeners(s.opts.ClientListeners, s.cfg.ListenClientURLs, "--listen-client-urls")
-	if err != nil {
-		closeListeners(peerLns)
-		return err
-	}
-	s.peerURLs, s.clientURLs = listenerURLs(peerLns), listenerURLs(clientLns)
 	s.clientHandler = newClientHandler(s)
-	for _, ln := range peerLns {
+	for _, ln := range s.peerLns {
 		s.peerServers = append(s.peerServers, s.serve(ln, s.transport.Handler()))
 	}
-	for _, ln := range clientLns {
+	for _, ln := range s.clientLns {
 		s.clientServers = append(s.clientServers, s.serve(ln, s.clientHandler))
 	}
+	s.peerLns, s.clientLns = nil, nil
 	s.loopRunning.Store(true)
 	go s.run()
 	s.bgWG.Add(2)
@@ -47,6 +38,23 @@ func (s *Server) start() error {
 	}
 	s.lg.Info("member started", "name", s.cfg.Name, "member", hexID(s.id), "cluster", hexID(s.clusterID),
 		"peer-urls", s.peerURLs, "client-urls", s.clientURLs)
+	return nil
+}
+
+// listen opens the peer and client listeners (or takes those handed in), so
+// that a port in use is reported before anything is written to the data dir.
+func (s *Server) listen() error {
+	peerLns, err := s.listeners(s.opts.PeerListeners, s.cfg.ListenPeerURLs, "--listen-peer-urls")
+	if err != nil {
+		return err
+	}
+	clientLns, err := s.listeners(s.opts.ClientListeners, s.cfg.ListenClientURLs, "--listen-client-urls")
+	if err != nil {
+		closeListeners(peerLns)
+		return err
+	}
+	s.peerLns, s.clientLns = peerLns, clientLns
+	s.peerURLs, s.clientURLs = listenerURLs(peerLns), listenerURLs(clientLns)
 	return nil
 }
 

@@ -99,6 +99,8 @@ type Server struct {
 	leadc    chan struct{} // closed and replaced whenever the leader changes
 	lastStat atomic.Pointer[raft.Status]
 
+	peerLns       []net.Listener // opened by New, served by Start
+	clientLns     []net.Listener
 	peerServers   []*http.Server
 	clientServers []*http.Server
 	peerURLs      []string

@@ -61,6 +61,8 @@ func (s *Server) shutdown(graceful bool) {
 	}
 	s.bgWG.Wait()
 	s.waits.failAll(ErrStopped)
+	closeListeners(s.peerLns) // still open only if Start never ran
+	closeListeners(s.clientLns)
 	closeServers(s.peerServers)
 	if s.transport != nil {
 		s.transport.Stop()
