@@ -124,3 +124,24 @@ func TestCreateFailureLeavesNoWAL(t *testing.T) {
 		t.Fatalf("directory holds %v, want the first segment and LOCK", names)
 	}
 }
+
+func TestCloseWithoutSyncLeavesCommitOnlyWritesUnsynced(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	w, err := Create("/wal", nil, memOpts(fsys))
+	must(t, err)
+	must(t, w.Save(raftpb.HardState{Term: 1, Commit: 1}, ents(1, 1, 3)))
+	must(t, w.Save(raftpb.HardState{Term: 1, Commit: 3}, nil)) // no fsync needed
+	must(t, w.CloseWithoutSync())
+	again, err := Open("/wal", Snapshot{}, memOpts(fsys))
+	if err != nil {
+		t.Fatalf("the lock was not released: %v", err)
+	}
+	must(t, again.Close())
+	w, err = Open("/wal", Snapshot{}, memOpts(fsys.CrashImage(vfs.CrashOptions{KeepNames: vfs.KeepAll})))
+	must(t, err)
+	defer w.Close()
+	_, hs, _ := mustReadAll(t, w)
+	if hs.Commit != 1 {
+		t.Fatalf("after a crash the commit index is %d, want the synced 1", hs.Commit)
+	}
+}
