@@ -135,8 +135,7 @@ var (
 		regexp.MustCompile(`("(?:created|modified)Index":)(\d+)`),
 		regexp.MustCompile(`(?m)^((?:Created-|Modified-)?Index: )(\d+)$`),
 		regexp.MustCompile(`(\) \[)(\d+)(\])`),
-		regexp.MustCompile(`(\[)(\d+)( != \d+\])`),
-		regexp.MustCompile(`(\[\d+ != )(\d+)(\])`),
+		regexp.MustCompile(`(\[\d+ != )(\d+)(\])`), // compare failed: [given != current]
 		regexp.MustCompile(`(/)(\d{20})\b`),
 		regexp.MustCompile(`(ETCD_WATCH_MODIFIED_INDEX=)(\d+)`),
 	}
