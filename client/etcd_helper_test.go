@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,24 +19,56 @@ const (
 	etcdctlBinary = "/usr/bin/etcdctl"
 )
 
-// realEtcd is one single-member server with the v2 API on (etcd 3.4, or
-// skiff, which takes the same flags), started by a test and killed when it
-// ends.
+// realEtcd is one member process (etcd 3.4, or skiff, which takes the same
+// flags) started by a test and killed when it ends.
 type realEtcd struct {
+	name      string
 	clientURL string
 	peerURL   string
 	dataDir   string
-	log       *bytes.Buffer
+	log       *lockedBuffer
+	exited    chan error // receives the process's exit, once
+	kill      func()     // kills the process and waits for it; safe to call twice
 }
 
-// startEtcd starts etcd on free ports, or skips the test when etcd is not
-// installed.
+// lockedBuffer collects a process's output while tests read it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startEtcd starts a single-member etcd on free ports, or skips the test
+// when etcd is not installed.
 func startEtcd(t *testing.T) *realEtcd {
+	t.Helper()
+	skipWithoutEtcd(t)
+	return startCluster(t, etcdBinary, 1)[0]
+}
+
+// startEtcdCluster starts an n-member etcd cluster with extra flags.
+func startEtcdCluster(t *testing.T, n int, extra ...string) []*realEtcd {
+	t.Helper()
+	skipWithoutEtcd(t)
+	return startCluster(t, etcdBinary, n, extra...)
+}
+
+func skipWithoutEtcd(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(etcdBinary); err != nil {
 		t.Skipf("%s is not installed; the tests against real etcd need it (Debian package etcd-server)", etcdBinary)
 	}
-	return startServer(t, etcdBinary)
 }
 
 // startSkiff starts the skiff binary named by $SKIFF_BIN like etcd, or
@@ -46,61 +79,99 @@ func startSkiff(t *testing.T) *realEtcd {
 	if bin == "" {
 		t.Skip("set SKIFF_BIN to a skiff binary (go build -o /tmp/skiff ./cmd/skiff) to run the client suite against skiff")
 	}
-	return startServer(t, bin)
+	return startCluster(t, bin, 1)[0]
 }
 
-// startServer starts bin with etcd's single-member flags on free ports,
-// trying another pair of ports if the first pick was taken in between.
-func startServer(t *testing.T, bin string) *realEtcd {
+// startCluster starts n members of bin on free ports with etcd's bootstrap
+// flags and waits until each says it is healthy. It tries again with new
+// ports if a pick was taken in between.
+func startCluster(t *testing.T, bin string, n int, extra ...string) []*realEtcd {
 	t.Helper()
 	var lastErr error
 	for range 3 {
-		e, err := tryStartServer(t, bin)
+		members, err := tryStartCluster(t, bin, n, extra)
 		if err == nil {
-			return e
+			return members
 		}
 		lastErr = err
 	}
-	t.Fatalf("could not start %s: %v", bin, lastErr)
+	t.Fatalf("could not start %d × %s: %v", n, bin, lastErr)
 	return nil
 }
 
-func tryStartServer(t *testing.T, bin string) (*realEtcd, error) {
-	cport, pport := freePort(t), freePort(t)
-	e := &realEtcd{
-		clientURL: fmt.Sprintf("http://127.0.0.1:%d", cport),
-		peerURL:   fmt.Sprintf("http://127.0.0.1:%d", pport),
-		dataDir:   t.TempDir(),
-		log:       &bytes.Buffer{},
+func tryStartCluster(t *testing.T, bin string, n int, extra []string) ([]*realEtcd, error) {
+	members := make([]*realEtcd, n)
+	var initial []string
+	for i := range members {
+		name := "default"
+		if n > 1 {
+			name = fmt.Sprintf("m%d", i+1)
+		}
+		members[i] = &realEtcd{
+			name:      name,
+			clientURL: fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+			peerURL:   fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+			dataDir:   t.TempDir(),
+			log:       &lockedBuffer{},
+		}
+		initial = append(initial, name+"="+members[i].peerURL)
 	}
-	cmd := exec.Command(bin, "--enable-v2", "--data-dir", e.dataDir, "--name", "default",
+	for _, m := range members {
+		if err := m.start(t, bin, strings.Join(initial, ","), extra); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range members {
+		if err := m.waitHealthy(15 * time.Second); err != nil {
+			for _, m := range members {
+				m.kill()
+			}
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// start runs the member's process; it is killed when the test ends.
+func (e *realEtcd) start(t *testing.T, bin, initialCluster string, extra []string) error {
+	args := append([]string{"--enable-v2", "--data-dir", e.dataDir, "--name", e.name,
 		"--listen-client-urls", e.clientURL, "--advertise-client-urls", e.clientURL,
 		"--listen-peer-urls", e.peerURL, "--initial-advertise-peer-urls", e.peerURL,
-		"--initial-cluster", "default="+e.peerURL)
+		"--initial-cluster", initialCluster, "--initial-cluster-token", "client-test"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = e.log, e.log
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
+	e.exited = make(chan error, 1)
+	go func() { e.exited <- cmd.Wait() }()
+	var once sync.Once
+	e.kill = func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			<-e.exited
+		})
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	t.Cleanup(e.kill)
+	return nil
+}
+
+// waitHealthy waits until GET /health says true, the process exits, or d
+// passes.
+func (e *realEtcd) waitHealthy(d time.Duration) error {
+	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return nil, fmt.Errorf("%s exited (%v): %s", bin, err, lastLines(e.log.String(), 3))
+		case err := <-e.exited:
+			e.exited <- err // keep it for kill
+			return fmt.Errorf("%s exited (%v): %s", e.name, err, lastLines(e.log.String(), 3))
 		case <-time.After(100 * time.Millisecond):
 		}
 		if healthy(e.clientURL) {
-			t.Cleanup(stop)
-			return e, nil
+			return nil
 		}
 	}
-	stop()
-	return nil, fmt.Errorf("%s did not become healthy in 15s: %s", bin, lastLines(e.log.String(), 3))
+	return fmt.Errorf("%s did not become healthy in %v: %s", e.name, d, lastLines(e.log.String(), 3))
 }
 
 // healthy reports whether GET /health says true.
