@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,9 +130,61 @@ func TestCrashAfterEveryCall(t *testing.T) {
 				}
 			}()
 			c.fsys.SetAfter(c.crashHere)
-			c.workload(steps)
+			if err := c.workload(steps); err != nil {
+				t.Fatal(err)
+			}
 			t.Logf("seed %d: %d records, %d crash points, %d images checked, %d garbage images refused as corrupt",
 				s, len(c.model.recs), c.points, c.images, c.corrupt)
 		})
 	}
+}
+
+// TestFailureAtEveryCall makes the k-th file-system call of the workload
+// fail with EIO, for every k. The workload stops at the first error, as the
+// member would; the WAL must refuse to go on, and recovery from what was
+// durable (and from everything written) must pass the crash checks: what
+// was acknowledged before the failure is intact.
+func TestFailureAtEveryCall(t *testing.T) {
+	seed := seedFor(t)
+	steps := 50
+	if os.Getenv("SKIFF_SOAK") != "" {
+		steps = 200
+	}
+	calls := countCalls(t, seed, steps)
+	t.Logf("seed %d: failing each of %d calls in turn", seed, calls)
+	for k := 1; k <= calls; k++ {
+		c := &crashRun{t: t, seed: seed, fsys: vfs.NewMemFS()}
+		c.opts = Options{FS: c.fsys, SegmentSize: 2048, MaxSegments: 3, PrepareInline: true}
+		c.fsys.SetFault(func(op vfs.Op) error {
+			if op.Seq == k {
+				return syscall.EIO
+			}
+			return nil
+		})
+		err := c.workload(steps)
+		if err == nil {
+			t.Fatalf("seed %d: failing call %d of %d went unnoticed", seed, k, calls)
+		}
+		c.fsys.SetFault(nil)
+		op := vfs.Op{Seq: k, Path: "after the failure: " + err.Error()}
+		for _, o := range []vfs.CrashOptions{{}, {KeepWrites: vfs.KeepAll, KeepNames: vfs.KeepAll}} {
+			c.checkImage(op, o, c.fsys.CrashImage(o))
+		}
+		if t.Failed() {
+			t.Logf("replay: SKIFF_WAL_SEED=%d go test ./wal -run TestFailureAtEveryCall", seed)
+			return
+		}
+	}
+}
+
+// countCalls runs the workload without faults and counts its calls.
+func countCalls(t *testing.T, seed int64, steps int) int {
+	c := &crashRun{t: t, seed: seed, fsys: vfs.NewMemFS()}
+	c.opts = Options{FS: c.fsys, SegmentSize: 2048, MaxSegments: 3, PrepareInline: true}
+	calls := 0
+	c.fsys.SetAfter(func(op vfs.Op) { calls = op.Seq })
+	if err := c.workload(steps); err != nil {
+		t.Fatal(err)
+	}
+	return calls
 }

@@ -2,6 +2,7 @@ package wal
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 
 	"skiff/raft/raftpb"
@@ -11,67 +12,89 @@ import (
 // workload drives the WAL through steps random but seeded operations, the
 // way a raft member would: entries always follow the log, a new term may
 // overwrite an uncommitted suffix, the commit index only grows, and
-// snapshots are taken at the commit index.
-func (c *crashRun) workload(steps int) {
-	t := c.t
-	rng := rand.New(rand.NewSource(c.seed))
+// snapshots are taken at the commit index. It stops at the first error, as
+// a member would, and returns it.
+func (c *crashRun) workload(steps int) error {
+	wl := &workload{c: c, rng: rand.New(rand.NewSource(c.seed)), st: raftpb.HardState{Term: 1, Vote: 1}}
 	w, err := Create(crashDir, []byte("member 1 cluster 7"), c.opts)
 	if err != nil {
-		t.Fatalf("Create: %v", err)
+		return fmt.Errorf("Create: %w", err)
 	}
 	c.model.created = true
-	st := raftpb.HardState{Term: 1, Vote: 1}
-	var log []raftpb.Entry
-	var snapIndex uint64
-	appendFrom := func(from uint64, n int) {
-		es := make([]raftpb.Entry, n)
-		for i := range es {
-			data := make([]byte, 1+rng.Intn(300))
-			rng.Read(data)
-			es[i] = raftpb.Entry{Term: st.Term, Index: from + uint64(i), Data: data}
-		}
-		log = append(log[:from-1], es...)
-		c.save(w, st, es)
-	}
+	wl.w = w
 	for range steps {
-		last := uint64(len(log))
-		switch k := rng.Intn(20); {
-		case k < 11:
-			if rng.Intn(5) == 0 {
-				st.Term, st.Vote = st.Term+1, uint64(1+rng.Intn(3))
-			}
-			appendFrom(last+1, 1+rng.Intn(4))
-		case k < 13 && last > st.Commit:
-			// A new leader overwrites part of the uncommitted suffix (§5.3).
-			st.Term++
-			appendFrom(st.Commit+1+uint64(rng.Int63n(int64(last-st.Commit))), 1+rng.Intn(3))
-		case k < 16:
-			st.Commit = last
-			c.save(w, st, nil)
-		case k < 18 && st.Commit > snapIndex:
-			snapIndex = st.Commit
-			s := Snapshot{Index: snapIndex, Term: log[snapIndex-1].Term}
-			c.model.recs = append(c.model.recs, modelRec{typ: snapshotType, snap: s})
-			if err := w.SaveSnapshot(s); err != nil {
-				t.Fatalf("SaveSnapshot: %v", err)
-			}
-			c.model.acked, c.model.ackedSnap = len(c.model.recs), s
-			if err := w.ReleaseLockTo(snapIndex); err != nil {
-				t.Fatalf("ReleaseLockTo: %v", err)
-			}
-		default:
-			c.save(w, raftpb.HardState{}, nil) // a Ready with nothing to persist
+		if err := wl.step(); err != nil {
+			w.Close()
+			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
+	return w.Close()
+}
+
+// workload is the state of a running workload: the member's hard state and
+// log as it sees them.
+type workload struct {
+	c         *crashRun
+	w         *WAL
+	rng       *rand.Rand
+	st        raftpb.HardState
+	log       []raftpb.Entry
+	snapIndex uint64
+}
+
+func (wl *workload) step() error {
+	last := uint64(len(wl.log))
+	switch k := wl.rng.Intn(20); {
+	case k < 11:
+		if wl.rng.Intn(5) == 0 {
+			wl.st.Term, wl.st.Vote = wl.st.Term+1, uint64(1+wl.rng.Intn(3))
+		}
+		return wl.appendFrom(last+1, 1+wl.rng.Intn(4))
+	case k < 13 && last > wl.st.Commit:
+		// A new leader overwrites part of the uncommitted suffix (§5.3).
+		wl.st.Term++
+		return wl.appendFrom(wl.st.Commit+1+uint64(wl.rng.Int63n(int64(last-wl.st.Commit))), 1+wl.rng.Intn(3))
+	case k < 16:
+		wl.st.Commit = last
+		return wl.c.save(wl.w, wl.st, nil)
+	case k < 18 && wl.st.Commit > wl.snapIndex:
+		return wl.snapshot()
+	default:
+		return wl.c.save(wl.w, raftpb.HardState{}, nil) // a Ready with nothing to persist
 	}
+}
+
+func (wl *workload) appendFrom(from uint64, n int) error {
+	es := make([]raftpb.Entry, n)
+	for i := range es {
+		data := make([]byte, 1+wl.rng.Intn(300))
+		wl.rng.Read(data)
+		es[i] = raftpb.Entry{Term: wl.st.Term, Index: from + uint64(i), Data: data}
+	}
+	wl.log = append(wl.log[:from-1], es...)
+	return wl.c.save(wl.w, wl.st, es)
+}
+
+// snapshot marks a snapshot at the commit index and releases segments.
+func (wl *workload) snapshot() error {
+	m := &wl.c.model
+	wl.snapIndex = wl.st.Commit
+	s := Snapshot{Index: wl.snapIndex, Term: wl.log[wl.snapIndex-1].Term}
+	m.recs = append(m.recs, modelRec{typ: snapshotType, snap: s})
+	if err := wl.w.SaveSnapshot(s); err != nil {
+		return fmt.Errorf("SaveSnapshot: %w", err)
+	}
+	m.acked, m.ackedSnap = len(m.recs), s
+	if err := wl.w.ReleaseLockTo(wl.snapIndex); err != nil {
+		return fmt.Errorf("ReleaseLockTo: %w", err)
+	}
+	return nil
 }
 
 // save is Save with the model kept up to date: the records are added before
 // the call (a crash inside it may leave them on disk) and acknowledged
 // after it if it had to fsync.
-func (c *crashRun) save(w *WAL, st raftpb.HardState, es []raftpb.Entry) {
+func (c *crashRun) save(w *WAL, st raftpb.HardState, es []raftpb.Entry) error {
 	sync := MustSync(c.model.prevState, st, len(es))
 	for _, e := range es {
 		c.model.recs = append(c.model.recs, modelRec{typ: entryType, ent: e})
@@ -81,11 +104,12 @@ func (c *crashRun) save(w *WAL, st raftpb.HardState, es []raftpb.Entry) {
 		c.model.prevState = st
 	}
 	if err := w.Save(st, es); err != nil {
-		c.t.Fatalf("Save: %v", err)
+		return fmt.Errorf("Save: %w", err)
 	}
 	if sync {
 		c.model.acked = len(c.model.recs)
 	}
+	return nil
 }
 
 // crashHere builds the images a crash right after op could leave and
