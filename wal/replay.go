@@ -75,6 +75,9 @@ func (r *replay) apply(rec record) error {
 		}
 		r.metadata, r.haveMeta = rec.data, true
 	case entryType:
+		if r.markersOnly {
+			return nil // the CRC was checked; the entry is not needed
+		}
 		return r.applyEntry(rec.data)
 	case stateType:
 		var hs raftpb.HardState
@@ -97,9 +100,6 @@ func (r *replay) applyEntry(data []byte) error {
 	}
 	r.lastIndex = e.Index
 	r.read++
-	if r.markersOnly {
-		return nil
-	}
 	if e.Index <= r.start.Index {
 		// The entry is covered by the snapshot, but writing it replaced
 		// every entry after it, including any read so far (invariant 2).
