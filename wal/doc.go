@@ -40,7 +40,9 @@
 //	wal.go      WAL, Options, Create, Exist
 //	open.go     Open, OpenForRead, ReadAll
 //	save.go     Save, SaveSnapshot, MustSync, cutting segments
-//	release.go  ReleaseLockTo, Close, ValidSnapshots
+//	release.go  ReleaseLockTo, Close, CloseWithoutSync, ValidSnapshots
+//	metadata.go Metadata, the server's member and cluster IDs
+//	errors.go   sentinel errors and CorruptError
 //	record.go   the frame format and encoder
 //	decode.go   reading frames, telling torn writes from corruption
 //	replay.go   rebuilding the log from records

@@ -18,9 +18,9 @@ import (
 //	           pad     0–7 zero bytes, so that every frame starts at a
 //	                   multiple of 8
 //
-// All integers are little-endian. A frame never spans a 512-byte sector
-// boundary within its first 8 bytes (they are 8-aligned), so a crash cannot
-// tear the header word: it reads back whole or as zeros. The header check
+// All integers are little-endian. The header word (the first 8 bytes) is
+// 8-aligned, so it never spans a 512-byte sector boundary and a crash
+// cannot tear it: it reads back whole or as zeros. The header check
 // makes the length trustworthy before the data is read, so that a flipped
 // bit in a length is reported as corruption and never mistaken for a torn
 // write. A header word of zeros marks the end of the data: segments are
