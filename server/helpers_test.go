@@ -138,14 +138,15 @@ func (c *testCluster) agreedLeader() int {
 		if m.s == nil || isDone(m.s) {
 			continue
 		}
-		l := m.s.Leader()
+		l64, _ := m.s.Leader()
+		l := uint64(l64)
 		if l == 0 || (lead != 0 && l != lead) {
 			return -1
 		}
 		lead = l
 	}
 	for i, m := range c.members {
-		if m.s != nil && !isDone(m.s) && m.s.ID() == lead {
+		if m.s != nil && !isDone(m.s) && uint64(m.s.ID()) == lead {
 			return i
 		}
 	}

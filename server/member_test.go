@@ -20,7 +20,7 @@ func TestSingleMemberPutGet(t *testing.T) {
 		t.Fatalf("GET /foo = %q, %v; want bar", v, ok)
 	}
 	waitFor(t, "the member publishes its name", func() bool {
-		m, ok := c.members[0].s.Member(c.members[0].s.ID())
+		m, ok := c.members[0].s.Member(uint64(c.members[0].s.ID()))
 		return ok && m.Name == "m1" && len(m.ClientURLs) == 1
 	})
 }

@@ -75,16 +75,18 @@ func newServer(cfg *config.Config, opts Options) *Server {
 	}
 	return &Server{
 		cfg: cfg, opts: opts, lg: lg, now: now, reg: reg,
-		metrics:  newMetrics(reg),
-		waits:    newWaitRegistry(),
-		recvc:    make(chan raftpb.Message, 1024),
-		propc:    make(chan proposal, maxProposalBatch),
-		reportc:  make(chan report, 64),
-		statusc:  make(chan chan raft.Status),
-		leadc:    make(chan struct{}),
-		stopping: make(chan struct{}),
-		loopDone: make(chan struct{}),
-		done:     make(chan struct{}),
+		metrics:   newMetrics(reg),
+		waits:     newWaitRegistry(),
+		recvc:     make(chan raftpb.Message, 1024),
+		propc:     make(chan proposal, maxProposalBatch),
+		reportc:   make(chan report, 64),
+		statusc:   make(chan chan raft.Status),
+		leadc:     make(chan struct{}),
+		closing:   make(chan struct{}),
+		stopping:  make(chan struct{}),
+		startTime: time.Now(),
+		loopDone:  make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skiff/raft"
+	"skiff/server/v2http"
 	"skiff/store"
 )
 
@@ -39,9 +40,10 @@ func (g *requestIDs) newID() uint64 {
 // raft and returns the store's event once the entry is applied on this
 // member. The request is stamped with this member's clock for its TTL.
 //
-// Errors: a *store.Error from the store (a key error, for instance); a
-// *store.Error with code 300 when the request timed out (contract §1.11:
-// 5 s + 2×election timeout) or the member is stopping; ctx.Err() when the
+// Errors: a *store.Error from the store (a key error, for instance);
+// v2http.ErrTimeout when the request timed out (contract §1.11: 5 s +
+// 2×election timeout), v2http.ErrNoLeader when it timed out with no leader
+// known; a 300 *store.Error when the member is stopping; ctx.Err() when the
 // caller gave up first.
 func (s *Server) Do(ctx context.Context, r *store.Request) (*store.Event, error) {
 	cmd := Command{ID: s.reqIDs.newID(), Kind: CommandRequest, Request: *r}
@@ -122,8 +124,9 @@ func (s *Server) propose(ctx context.Context, data []byte) error {
 	}
 }
 
-// proposeError turns why a proposal failed into the v2 error the client gets:
-// 300 for a timeout or a stopping member, as etcd (contract §1.11, §2).
+// proposeError turns why a proposal failed into the error the client API
+// writes: v2http.ErrTimeout (300, contract §1.11) for a timeout while a leader
+// is known, v2http.ErrNoLeader (301) when none is, 300 for a stopping member.
 // A caller that cancelled its own context gets that context's error.
 func (s *Server) proposeError(ctx context.Context, err error) error {
 	var se *store.Error
@@ -133,10 +136,10 @@ func (s *Server) proposeError(ctx context.Context, err error) error {
 	case errors.Is(err, ErrStopped):
 		return store.ErrRaftInternal(ErrStopped.Error(), s.store.Index())
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		if s.Leader() == 0 {
-			return store.ErrRaftInternal("etcdserver: request timed out, possibly due to previous leader failure", s.store.Index())
+		if _, ok := s.Leader(); !ok {
+			return v2http.ErrNoLeader
 		}
-		return store.ErrRaftInternal("etcdserver: request timed out", s.store.Index())
+		return v2http.ErrTimeout
 	case errors.Is(err, context.Canceled):
 		return err
 	}

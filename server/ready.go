@@ -30,6 +30,7 @@ func (s *Server) handleReady() error {
 	if rd.HardState.Term != 0 {
 		s.term.Store(rd.HardState.Term)
 		s.metrics.term.Set(float64(rd.HardState.Term))
+		s.commit.Store(rd.HardState.Commit)
 	}
 	early := s.isLeader.Load() && !termOrVoteChanged(s.lastHard, rd.HardState)
 	if early {

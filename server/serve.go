@@ -19,7 +19,11 @@ func (s *Server) Start() error {
 }
 
 func (s *Server) start() error {
-	s.clientHandler = newClientHandler(s)
+	h, err := newClientHandler(s)
+	if err != nil {
+		return fmt.Errorf("cannot build the client API: %w", err)
+	}
+	s.clientHandler = h
 	for _, ln := range s.peerLns {
 		s.peerServers = append(s.peerServers, s.serve(ln, s.transport.Handler()))
 	}

@@ -14,6 +14,7 @@ import (
 	"skiff/raft"
 	"skiff/raft/raftpb"
 	"skiff/server/config"
+	"skiff/server/membership"
 	"skiff/snap"
 	"skiff/store"
 	"skiff/transport"
@@ -91,13 +92,16 @@ type Server struct {
 	statusc chan chan raft.Status
 
 	// Published by the raft loop for other goroutines.
-	lead     atomic.Uint64
-	term     atomic.Uint64
-	applied  atomic.Uint64
-	isLeader atomic.Bool
-	leadMu   sync.Mutex
-	leadc    chan struct{} // closed and replaced whenever the leader changes
-	lastStat atomic.Pointer[raft.Status]
+	lead      atomic.Uint64
+	term      atomic.Uint64
+	commit    atomic.Uint64
+	applied   atomic.Uint64
+	isLeader  atomic.Bool
+	leadMu    sync.Mutex
+	leadc     chan struct{} // closed and replaced whenever the leader changes
+	leadSince time.Time     // when leadc was last replaced
+	startTime time.Time
+	lastStat  atomic.Pointer[raft.Status]
 
 	peerLns       []net.Listener // opened by New, served by Start
 	clientLns     []net.Listener
@@ -109,7 +113,8 @@ type Server struct {
 
 	startOnce   sync.Once
 	stopOnce    sync.Once
-	stopping    chan struct{} // closed when Stop or Kill begins
+	closing     chan struct{} // closed when shutdown begins: watches end
+	stopping    chan struct{} // closed once in-flight requests are done: the loop ends
 	loopDone    chan struct{} // closed when the raft loop has returned
 	done        chan struct{} // closed when the member has fully stopped
 	bgWG        sync.WaitGroup
@@ -131,10 +136,10 @@ type report struct {
 }
 
 // ID is this member's ID.
-func (s *Server) ID() uint64 { return s.id }
+func (s *Server) ID() membership.ID { return membership.ID(s.id) }
 
 // ClusterID is the ID of the cluster this member belongs to.
-func (s *Server) ClusterID() uint64 { return s.clusterID }
+func (s *Server) ClusterID() membership.ID { return membership.ID(s.clusterID) }
 
 // Name is the member's --name.
 func (s *Server) Name() string { return s.cfg.Name }
@@ -149,8 +154,18 @@ func (s *Server) Store() *store.Store { return s.store }
 // members that applied the same entries.
 func (s *Server) StoreHash() uint64 { return s.store.Hash() }
 
-// Leader is the ID of the member this one believes leads, 0 when none.
-func (s *Server) Leader() uint64 { return s.lead.Load() }
+// Leader is the member this one believes leads; ok is false while no
+// leader is known (during an election).
+func (s *Server) Leader() (id membership.ID, ok bool) {
+	lead := s.lead.Load()
+	return membership.ID(lead), lead != 0
+}
+
+// RaftIndexTerm returns the raft commit index and the current term, as of the
+// last Ready (X-Raft-Index and X-Raft-Term).
+func (s *Server) RaftIndexTerm() (index, term uint64) {
+	return s.commit.Load(), s.term.Load()
+}
 
 // IsLeader reports whether this member is the leader.
 func (s *Server) IsLeader() bool { return s.isLeader.Load() }
@@ -220,6 +235,7 @@ func (s *Server) setLeader(lead uint64, leader bool) {
 	s.leadMu.Lock()
 	close(s.leadc)
 	s.leadc = make(chan struct{})
+	s.leadSince = time.Now()
 	s.leadMu.Unlock()
 }
 

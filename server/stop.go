@@ -49,6 +49,7 @@ func (s *Server) fail(err error) {
 // finish first.
 func (s *Server) shutdown(graceful bool) {
 	defer close(s.done)
+	close(s.closing)
 	if graceful {
 		s.transferLeadership()
 		s.drainClients()
