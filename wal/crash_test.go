@@ -95,7 +95,10 @@ type crashRun struct {
 	corrupt int // garbage images that were refused, as allowed
 }
 
-const crashDir = "/data/member/wal"
+const (
+	crashDir      = "/data/member/wal"
+	crashMetadata = "member 1 cluster 7"
+)
 
 func seedFor(t *testing.T) int64 {
 	if s := os.Getenv("SKIFF_WAL_SEED"); s != "" {

@@ -16,7 +16,7 @@ import (
 // a member would, and returns it.
 func (c *crashRun) workload(steps int) error {
 	wl := &workload{c: c, rng: rand.New(rand.NewSource(c.seed)), st: raftpb.HardState{Term: 1, Vote: 1}}
-	w, err := Create(crashDir, []byte("member 1 cluster 7"), c.opts)
+	w, err := Create(crashDir, []byte(crashMetadata), c.opts)
 	if err != nil {
 		return fmt.Errorf("Create: %w", err)
 	}
@@ -189,7 +189,10 @@ func recoverFrom(opts Options, s Snapshot) (recovered, error) {
 		return recovered{}, err
 	}
 	defer w.Close()
-	_, st, es, err := w.ReadAll()
+	md, st, es, err := w.ReadAll()
+	if err == nil && string(md) != crashMetadata {
+		err = fmt.Errorf("metadata %q, want %q", md, crashMetadata)
+	}
 	return recovered{state: st, ents: es}, err
 }
 
