@@ -3,6 +3,7 @@ package transport
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"skiff/raft/raftpb"
 )
@@ -88,4 +89,40 @@ func TestRemovedPeerGetsNothing(t *testing.T) {
 	if a.tr.IsActive(2) {
 		t.Fatal("removed peer still active")
 	}
+}
+
+// blockingRaft's ReportUnreachable blocks until released, like a raft loop
+// that is busy (or is the very goroutine calling Send).
+type blockingRaft struct {
+	*fakeRaft
+	release chan struct{}
+}
+
+func (r blockingRaft) ReportUnreachable(id uint64) {
+	<-r.release
+	r.fakeRaft.ReportUnreachable(id)
+}
+
+// TestSendNeverWaitsForRaft: Send returns even when raft's
+// ReportUnreachable would block, because it is called from another
+// goroutine (Transport invariant 1).
+func TestSendNeverWaitsForRaft(t *testing.T) {
+	checkGoroutines(t)
+	r := blockingRaft{newFakeRaft(), make(chan struct{})}
+	a := startMember(t, 1, "", func(c *Config) { c.Raft = r; c.QueueSize = 1 })
+	a.tr.AddPeer(2, []string{"http://192.0.2.1:9"}) // never answers
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		for range 100 {
+			a.tr.Send(heartbeats(1, 2, 1, 2, 3))
+		}
+	}()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Send blocked on ReportUnreachable")
+	}
+	close(r.release)
+	waitFor(t, "the report once raft is free", func() bool { return r.unreachableCount(2) > 0 })
 }
