@@ -124,3 +124,21 @@ func BenchmarkWatchFanOut10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSaveRecovery1M saves a store of one million keys and recovers a
+// fresh store from the bytes: the cost of one raft snapshot.
+func BenchmarkSaveRecovery1M(b *testing.B) {
+	s := loadedStore(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		data, err := s.Save()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := New().Recovery(data); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(data))/benchKeys, "snapshot-B/key")
+	}
+}
