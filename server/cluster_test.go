@@ -67,9 +67,11 @@ func TestKillLeaderKeepsAcknowledgedWrites(t *testing.T) {
 // Stopping and restarting every member keeps all data.
 func TestRestartAllMembersKeepsData(t *testing.T) {
 	c := newTestCluster(t, 3)
+	var last uint64
 	for i := range 20 {
-		c.put(i%3, fmt.Sprintf("/all/%d", i), fmt.Sprint(i))
+		last = c.put(i%3, fmt.Sprintf("/all/%d", i), fmt.Sprint(i)).Node.ModifiedIndex
 	}
+	c.waitStoreIndex(last)
 	before := c.dumpDir(0, "/all")
 	c.stopAll()
 	for i := range c.members {
