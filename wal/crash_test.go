@@ -2,9 +2,11 @@ package wal
 
 import (
 	"fmt"
+	"math/rand"
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,14 +87,17 @@ func sameLog(a, b []raftpb.Entry) bool {
 // crashRun drives one seeded workload and checks the disk images a crash
 // after each of its file-system calls could leave.
 type crashRun struct {
-	t       *testing.T
-	seed    int64
-	fsys    *vfs.MemFS
-	model   crashModel
-	opts    Options
-	points  int // crash points: file-system calls after which images were built
-	images  int
-	corrupt int // garbage images that were refused, as allowed
+	t      *testing.T
+	seed   int64
+	fsys   *vfs.MemFS
+	model  crashModel
+	opts   Options
+	points int // crash points: file-system calls after which images were built
+	// imagesPerPoint bounds the images built at one crash point: beyond
+	// it, a random sample of the combinations the model allows.
+	imagesPerPoint int
+	images         int
+	corrupt        int // garbage images that were refused, as allowed
 }
 
 const (
@@ -125,7 +130,7 @@ func TestCrashAfterEveryCall(t *testing.T) {
 	for i := range runs {
 		s := seed + int64(i)
 		t.Run(fmt.Sprint("seed=", s), func(t *testing.T) {
-			c := &crashRun{t: t, seed: s, fsys: vfs.NewMemFS()}
+			c := &crashRun{t: t, seed: s, fsys: vfs.NewMemFS(), imagesPerPoint: 48}
 			c.opts = Options{FS: c.fsys, SegmentSize: 2048, MaxSegments: 3, PrepareInline: true}
 			defer func() {
 				if t.Failed() {
@@ -169,10 +174,9 @@ func TestFailureAtEveryCall(t *testing.T) {
 			t.Fatalf("seed %d: failing call %d of %d went unnoticed", seed, k, calls)
 		}
 		c.fsys.SetFault(nil)
-		op := vfs.Op{Seq: k, Path: "after the failure: " + err.Error()}
-		for _, o := range []vfs.CrashOptions{{}, {KeepWrites: vfs.KeepAll, KeepNames: vfs.KeepAll}} {
-			c.checkImage(op, o, c.fsys.CrashImage(o))
-		}
+		c.fsys.CrashImages(rand.New(rand.NewSource(seed+int64(k))), 16, func(desc string, img *vfs.MemFS) {
+			c.checkImage(fmt.Sprintf("call %d failed (%v): %s", k, err, desc), strings.Contains(desc, "garbage"), img)
+		})
 		if t.Failed() {
 			t.Logf("replay: SKIFF_WAL_SEED=%d go test ./wal -run TestFailureAtEveryCall", seed)
 			return

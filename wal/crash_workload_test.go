@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"strings"
 
 	"skiff/raft/raftpb"
 	"skiff/wal/vfs"
@@ -117,19 +118,10 @@ func (c *crashRun) save(w *WAL, st raftpb.HardState, es []raftpb.Entry) error {
 func (c *crashRun) crashHere(op vfs.Op) {
 	c.points++
 	rng := rand.New(rand.NewSource(c.seed*1_000_003 + int64(op.Seq)))
-	allButLast := func(_ string, n int) int { return n - 1 }
-	random := func(_ string, n int) int { return rng.Intn(n + 1) }
-	images := []vfs.CrashOptions{
-		{}, // only what was fsynced
-		{KeepWrites: vfs.KeepAll, KeepNames: vfs.KeepAll},
-		{KeepWrites: allButLast, KeepNames: vfs.KeepAll, Tear: vfs.TearZero, Rand: rng},
-		{KeepWrites: allButLast, KeepNames: vfs.KeepAll, Tear: vfs.TearGarbage, Rand: rng},
-		{KeepWrites: random, KeepNames: random, Tear: vfs.Tear(rng.Intn(3)), Rand: rng},
-	}
-	for _, o := range images {
+	c.fsys.CrashImages(rng, c.imagesPerPoint, func(desc string, img *vfs.MemFS) {
 		c.images++
-		c.checkImage(op, o, c.fsys.CrashImage(o))
-	}
+		c.checkImage(op.String()+": "+desc, strings.Contains(desc, "garbage"), img)
+	})
 }
 
 // checkImage recovers from img and checks that
@@ -145,11 +137,11 @@ func (c *crashRun) crashHere(op vfs.Op) {
 //
 // Only an image with garbage in it may be refused, as corrupt, and only
 // where nothing durable was.
-func (c *crashRun) checkImage(op vfs.Op, o vfs.CrashOptions, img *vfs.MemFS) {
+func (c *crashRun) checkImage(crash string, garbage bool, img *vfs.MemFS) {
 	t := c.t
 	opts := c.opts
 	opts.FS = img
-	where := func() string { return op.String() + " tear=" + o.Tear.String() }
+	where := func() string { return crash }
 	if !Exist(crashDir, opts) {
 		if c.model.created {
 			t.Fatalf("crash after %s: the acknowledged WAL is gone", where())
@@ -158,7 +150,7 @@ func (c *crashRun) checkImage(op vfs.Op, o vfs.CrashOptions, img *vfs.MemFS) {
 	}
 	snaps, err := ValidSnapshots(crashDir, opts)
 	if err != nil {
-		c.refused(err, o, where())
+		c.refused(err, garbage, where())
 		return
 	}
 	s := snaps[len(snaps)-1]
@@ -167,7 +159,7 @@ func (c *crashRun) checkImage(op vfs.Op, o vfs.CrashOptions, img *vfs.MemFS) {
 	}
 	r, err := recoverFrom(opts, s)
 	if err != nil {
-		c.refused(err, o, where())
+		c.refused(err, garbage, where())
 		return
 	}
 	if c.model.match(r, s) < 0 {
@@ -221,10 +213,10 @@ func (c *crashRun) appendAfterRecovery(opts Options, s Snapshot, r recovered, wh
 
 // refused accepts a recovery error only if the image holds garbage and the
 // corrupt record was not durable before the crash (so never acknowledged).
-func (c *crashRun) refused(err error, o vfs.CrashOptions, where string) {
+func (c *crashRun) refused(err error, garbage bool, where string) {
 	t := c.t
 	var ce *CorruptError
-	if o.Tear != vfs.TearGarbage || !errors.As(err, &ce) {
+	if !garbage || !errors.As(err, &ce) {
 		t.Fatalf("crash after %s: recovery failed: %v", where, err)
 	}
 	durable, ok := c.fsys.Durable(ce.File)

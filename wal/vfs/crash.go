@@ -53,17 +53,40 @@ func KeepAll(_ string, n int) int { return n }
 func (m *MemFS) CrashImage(o CrashOptions) *MemFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	keepNames := func(dir string, n int) int {
+		if o.KeepNames == nil {
+			return 0
+		}
+		return clamp(o.KeepNames(dir, n), n)
+	}
+	choose := func(name string, ino *inode) fileChoice {
+		if o.KeepWrites == nil {
+			return fileChoice{tear: o.Tear}
+		}
+		return fileChoice{keep: clamp(o.KeepWrites(name, len(ino.pending)), len(ino.pending)), tear: o.Tear}
+	}
+	return m.image(keepNames, choose, o.Rand)
+}
+
+// fileChoice is what a crash does to one file's unsynced changes: the
+// first keep reach the disk; the next, if it is a write, is torn as tear
+// says.
+type fileChoice struct {
+	keep int
+	tear Tear
+}
+
+// image builds a crash image: keepNames chooses how many unsynced name
+// changes of each directory survive, choose what happens to each file's
+// unsynced changes. The caller holds m.mu.
+func (m *MemFS) image(keepNames func(dir string, n int) int, choose func(string, *inode) fileChoice, rng *rand.Rand) *MemFS {
 	ns := make(map[string]*inode, len(m.durable))
 	for name, ino := range m.durable {
 		ns[name] = ino
 	}
 	for _, dir := range sortedKeys(m.renames) {
 		ops := m.renames[dir]
-		k := 0
-		if o.KeepNames != nil {
-			k = clamp(o.KeepNames(dir, len(ops)), len(ops))
-		}
-		applyNames(ns, ops[:k])
+		applyNames(ns, ops[:keepNames(dir, len(ops))])
 	}
 	img := NewMemFS()
 	for d := range m.dirs {
@@ -74,7 +97,7 @@ func (m *MemFS) CrashImage(o CrashOptions) *MemFS {
 		ino := ns[name]
 		c := contents[ino]
 		if c == nil {
-			data := crashContent(name, ino, o)
+			data := crashContent(ino, choose(name, ino), rng)
 			c = &inode{data: data, synced: append([]byte(nil), data...)}
 			contents[ino] = c
 		}
@@ -85,38 +108,32 @@ func (m *MemFS) CrashImage(o CrashOptions) *MemFS {
 }
 
 // crashContent is the content of one file after a crash.
-func crashContent(name string, ino *inode, o CrashOptions) []byte {
+func crashContent(ino *inode, ch fileChoice, rng *rand.Rand) []byte {
 	data := append([]byte(nil), ino.synced...)
-	n := len(ino.pending)
-	k := 0
-	if o.KeepWrites != nil {
-		k = clamp(o.KeepWrites(name, n), n)
-	}
-	for _, w := range ino.pending[:k] {
+	for _, w := range ino.pending[:ch.keep] {
 		data = w.apply(data)
 	}
-	if k < n && ino.pending[k].data != nil && o.Tear != TearNone {
-		data = tear(ino.pending[k], o).apply(data)
+	if ch.keep < len(ino.pending) && ino.pending[ch.keep].data != nil && ch.tear != TearNone {
+		data = tear(ino.pending[ch.keep], ch.tear, rng).apply(data)
 	}
 	return data
 }
 
 // tear returns the write as it reaches the disk when torn: a prefix ending
 // on a sector boundary (possibly empty), then zeros or garbage.
-func tear(w fileOp, o CrashOptions) fileOp {
+func tear(w fileOp, mode Tear, rng *rand.Rand) fileOp {
 	end := w.off + int64(len(w.data))
-	var cuts []int64 // sector boundaries inside the write, and its start
-	cuts = append(cuts, w.off)
+	cuts := []int64{w.off} // the write's start and the sector boundaries inside it
 	for x := (w.off/SectorSize + 1) * SectorSize; x < end; x += SectorSize {
 		cuts = append(cuts, x)
 	}
-	cut := cuts[o.Rand.Intn(len(cuts))] - w.off
+	cut := cuts[rng.Intn(len(cuts))] - w.off
 	torn := fileOp{off: w.off, data: append([]byte(nil), w.data...)}
 	rest := torn.data[cut:]
-	if o.Tear == TearZero {
+	if mode == TearZero {
 		clear(rest)
 	} else {
-		o.Rand.Read(rest)
+		rng.Read(rest)
 	}
 	return torn
 }

@@ -3,6 +3,7 @@ package vfs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand"
 	"path/filepath"
 	"syscall"
@@ -136,4 +137,41 @@ func TestOSLockIsExclusiveAndNamesTheHolder(t *testing.T) {
 	l, err = OS.Lock(name)
 	mustDo(t, err)
 	mustDo(t, l.Close())
+}
+
+func TestCrashImagesEnumeratesEveryCombination(t *testing.T) {
+	m := NewMemFS()
+	f, err := m.Create("/f")
+	mustDo(t, err)
+	mustDo(t, m.SyncDir("/"))
+	write(t, f, "one", 0)
+	write(t, f, "two", 3)
+	g, err := m.Create("/g") // one unsynced name
+	mustDo(t, err)
+	g.Close()
+	seen := map[string]bool{}
+	contents := map[string]bool{}
+	m.CrashImages(rand.New(rand.NewSource(1)), 100, func(desc string, img *MemFS) {
+		if seen[desc] {
+			t.Fatalf("image %q built twice", desc)
+		}
+		seen[desc] = true
+		b, _ := ReadFile(img, "/f")
+		contents[fmt.Sprintf("%q %v", b, len(img.Files()))] = true
+	})
+	// /f: keep 0 (lost, zero, garbage), keep 1 (same three), keep 2; /g
+	// present or not.
+	if len(seen) != 7*2 {
+		t.Fatalf("%d images, want 14", len(seen))
+	}
+	for _, want := range []string{`"" 1`, `"one" 1`, `"onetwo" 2`} {
+		if !contents[want] {
+			t.Errorf("no image with /f = %s files", want)
+		}
+	}
+	n := 0
+	m.CrashImages(rand.New(rand.NewSource(1)), 5, func(string, *MemFS) { n++ })
+	if n != 5 {
+		t.Fatalf("with limit 5, got %d images", n)
+	}
 }
