@@ -128,7 +128,7 @@ func (run *opsRun) apply(rd *opReader) {
 		run.recover()
 		return
 	default:
-		run.get(p)
+		run.get(p, fb&1 != 0)
 		return
 	}
 	run.check(desc, want, op)
@@ -203,11 +203,22 @@ func (run *opsRun) recover() {
 	run.restored = fresh
 }
 
-func (run *opsRun) get(p string) {
-	_, want := run.m.find(p)
-	_, err := run.straight.Get(Keys, p, true, true, run.now)
-	if (want == nil) != (err == nil) || (want != nil && (Code(err) != want.code || err.(*Error).Cause != want.cause)) {
-		run.t.Fatalf("step %d Get(%s): store error %v, model %+v", run.step, p, err, want)
+// get compares a sorted get, listing and all, with the model's rendering.
+func (run *opsRun) get(p string, recursive bool) {
+	t := run.t
+	n, want := run.m.find(p)
+	e, err := run.straight.Get(Keys, p, recursive, true, run.now)
+	if want != nil {
+		if Code(err) != want.code || err.(*Error).Cause != want.cause {
+			t.Fatalf("step %d Get(%s): store error %v, model %+v", run.step, p, err, *want)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("step %d Get(%s): store error %v, model found it", run.step, p, err)
+	}
+	if got, exp := mustJSON(t, e.Node), mustJSON(t, run.m.render(p, n, recursive, true, run.now)); got != exp {
+		t.Fatalf("step %d Get(%s recursive=%v):\n store %s\n model %s", run.step, p, recursive, got, exp)
 	}
 }
 

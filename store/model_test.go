@@ -291,3 +291,40 @@ func (m *model) expire(now time.Time) []mresult {
 	}
 	return out
 }
+
+// render is the model's get: the node at p as NodeExtern, listing a
+// directory's visible children sorted by key, one level or all (§1.4, §1.7).
+func (m *model) render(p string, n *mnode, recursive, top bool, now time.Time) *NodeExtern {
+	e := &NodeExtern{Key: p, Dir: n.dir, ModifiedIndex: n.modified, CreatedIndex: n.created}
+	if p == "/" {
+		e.Key = ""
+	}
+	if !n.dir {
+		v := n.value
+		e.Value = &v
+	}
+	if n.expireAt != 0 {
+		t := time.Unix(0, n.expireAt).UTC()
+		e.Expiration = &t
+		left := n.expireAt - now.UnixNano()
+		if left > 0 {
+			e.TTL = (left + int64(time.Second) - 1) / int64(time.Second)
+		} else {
+			e.TTL = left / int64(time.Second)
+		}
+	}
+	if !n.dir || (!top && !recursive) {
+		return e
+	}
+	var names []string
+	for q := range m.nodes {
+		if mparent(q) == p && !strings.HasPrefix(q[strings.LastIndexByte(q, '/')+1:], "_") {
+			names = append(names, q)
+		}
+	}
+	sort.Strings(names)
+	for _, q := range names {
+		e.Nodes = append(e.Nodes, m.render(q, m.nodes[q], recursive, false, now))
+	}
+	return e
+}
