@@ -50,7 +50,7 @@ func (n *node) displayKey() string {
 	return n.path
 }
 
-// isHidden reports whether a path segment is hidden (§1.7).
+// isHiddenName reports whether a path segment is hidden (§1.7).
 func isHiddenName(name string) bool { return strings.HasPrefix(name, "_") }
 
 // visibleChildren lists a directory's children without the hidden ones,

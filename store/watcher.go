@@ -81,7 +81,8 @@ func (s *Store) Watch(ns Namespace, key string, recursive, stream bool, sinceInd
 }
 
 // deliver offers e to w without blocking and reports whether it was
-// accepted. A full buffer removes the watcher.
+// accepted; an event before the watch's first index is not offered. On a
+// full buffer it returns false and the hub drops the watcher.
 func (w *Watcher) deliver(e *Event) bool {
 	if e.Index() < w.since {
 		return false
