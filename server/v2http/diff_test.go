@@ -96,27 +96,37 @@ func compareWatch(t *testing.T, servers []*target, w, write dstep) {
 // send performs one step on one server and returns the normalised response.
 func send(t *testing.T, s *target, st dstep) string {
 	t.Helper()
-	var body io.Reader
-	if st.body != "" {
-		body = strings.NewReader(s.expand(st.body))
+	return s.normalise(callRaw(t, st.method, s.url+s.expand(st.path), s.expand(st.body), nil))
+}
+
+// callRaw sends one request (a body as a urlencoded form unless header sets
+// a Content-Type) and returns the response with its body read.
+func callRaw(t *testing.T, method, rawURL, body string, header []string) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(st.method, s.url+s.expand(st.path), body)
+	req, err := http.NewRequest(method, rawURL, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.body != "" {
+	if body != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {
-		t.Fatalf("%s: %s %s: %v", s.name, st.method, st.path, err)
+		t.Fatalf("%s %s: %v", method, rawURL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s: %s %s: reading: %v", s.name, st.method, st.path, err)
+		t.Fatalf("%s %s: reading: %v", method, rawURL, err)
 	}
-	return s.normalise(resp, string(b))
+	return resp, string(b)
 }
 
 var placeholder = regexp.MustCompile(`\{(\d+)\}`)
