@@ -29,9 +29,10 @@ func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case kr.isWrite():
 		a.write(w, r, kr)
-	case kr.quorum:
+	case kr.quorum && r.Method == http.MethodGet:
 		// quorum wins over wait: etcd turns the GET into a QGET, which reads
-		// and never watches (probed on 3.4.23).
+		// and never watches (probed on 3.4.23). A HEAD stays a local read,
+		// as in etcd.
 		a.quorumGet(w, r, kr)
 	case kr.wait:
 		a.watch(w, r, kr)
