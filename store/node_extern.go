@@ -23,14 +23,25 @@ type NodeExtern struct {
 // extern renders n alone: no children, with its expiration and remaining TTL
 // as of now.
 func (n *node) extern(now time.Time) *NodeExtern {
-	e := &NodeExtern{Key: n.displayKey(), ModifiedIndex: n.modifiedIndex, CreatedIndex: n.createdIndex}
+	// One allocation holds the NodeExtern and the copies of the value and
+	// expiration it points at (the node's own may change later; the event's
+	// must not).
+	x := &struct {
+		e NodeExtern
+		v string
+		t time.Time
+	}{e: NodeExtern{Key: n.displayKey(), ModifiedIndex: n.modifiedIndex, CreatedIndex: n.createdIndex}}
+	e := &x.e
 	if n.isDir() {
 		e.Dir = true
 	} else {
-		v := n.value
-		e.Value = &v
+		x.v = n.value
+		e.Value = &x.v
 	}
-	e.Expiration, e.TTL = expirationAndTTL(n.expireAt, now)
+	if n.expireAt != 0 {
+		x.t = time.Unix(0, n.expireAt).UTC()
+		e.Expiration, e.TTL = &x.t, remainingTTL(x.t, now)
+	}
 	return e
 }
 
@@ -51,22 +62,17 @@ func (n *node) externTree(recursive, sorted bool, now time.Time) *NodeExtern {
 	return e
 }
 
-// expirationAndTTL gives the JSON expiration (UTC) and ttl of a node that
-// expires at expireAt (unix nanoseconds; 0 for none). The ttl is the ceiling
-// of the remaining seconds when time remains; past the expiration it is the
-// remaining time truncated toward zero, as etcd computes it, so a key at or
-// just past its expiration shows no ttl (§1.4, seen with ttl=0).
-func expirationAndTTL(expireAt int64, now time.Time) (*time.Time, int64) {
-	if expireAt == 0 {
-		return nil, 0
-	}
-	t := time.Unix(0, expireAt).UTC()
+// remainingTTL is the ttl shown for a node expiring at t: the ceiling of the
+// remaining seconds while time remains; past the expiration, the remaining
+// time truncated toward zero, as etcd computes it, so a key at or just past
+// its expiration shows no ttl (§1.4, seen with ttl=0).
+func remainingTTL(t, now time.Time) int64 {
 	left := t.Sub(now)
 	ttl := int64(left / time.Second)
 	if left%time.Second > 0 {
 		ttl++
 	}
-	return &t, ttl
+	return ttl
 }
 
 // clone returns a deep copy of e.
