@@ -15,17 +15,24 @@ type Metadata struct {
 
 // Marshal encodes m as 16 bytes: the member ID, then the cluster ID, each
 // a little-endian uint64.
-func (m Metadata) Marshal() []byte {
-	b := binary.LittleEndian.AppendUint64(nil, m.MemberID)
-	return binary.LittleEndian.AppendUint64(b, m.ClusterID)
-}
+func (m Metadata) Marshal() []byte { return marshalPair(m.MemberID, m.ClusterID) }
 
 // Unmarshal decodes bytes made by Marshal.
-func (m *Metadata) Unmarshal(b []byte) error {
+func (m *Metadata) Unmarshal(b []byte) (err error) {
+	m.MemberID, m.ClusterID, err = unmarshalPair(b, "metadata (member ID, cluster ID)")
+	return err
+}
+
+// marshalPair encodes two uint64s as 16 little-endian bytes: the encoding
+// of the fixed-size records (metadata, snapshot markers).
+func marshalPair(a, b uint64) []byte {
+	buf := binary.LittleEndian.AppendUint64(make([]byte, 0, 16), a)
+	return binary.LittleEndian.AppendUint64(buf, b)
+}
+
+func unmarshalPair(b []byte, what string) (uint64, uint64, error) {
 	if len(b) != 16 {
-		return fmt.Errorf("wal: metadata has %d bytes, want 16 (member ID, cluster ID)", len(b))
+		return 0, 0, fmt.Errorf("wal: %s has %d bytes, want 16", what, len(b))
 	}
-	m.MemberID = binary.LittleEndian.Uint64(b[0:8])
-	m.ClusterID = binary.LittleEndian.Uint64(b[8:16])
-	return nil
+	return binary.LittleEndian.Uint64(b[0:8]), binary.LittleEndian.Uint64(b[8:16]), nil
 }

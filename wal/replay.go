@@ -2,7 +2,6 @@ package wal
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -17,18 +16,11 @@ type Snapshot struct {
 	Term  uint64
 }
 
-func (s Snapshot) marshal() []byte {
-	b := binary.LittleEndian.AppendUint64(nil, s.Index)
-	return binary.LittleEndian.AppendUint64(b, s.Term)
-}
+func (s Snapshot) marshal() []byte { return marshalPair(s.Index, s.Term) }
 
-func (s *Snapshot) unmarshal(b []byte) error {
-	if len(b) != 16 {
-		return fmt.Errorf("snapshot marker has %d bytes, want 16", len(b))
-	}
-	s.Index = binary.LittleEndian.Uint64(b[0:8])
-	s.Term = binary.LittleEndian.Uint64(b[8:16])
-	return nil
+func (s *Snapshot) unmarshal(b []byte) (err error) {
+	s.Index, s.Term, err = unmarshalPair(b, "snapshot marker (index, term)")
+	return err
 }
 
 // replay rebuilds the log's state from records, in the order they were
