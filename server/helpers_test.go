@@ -21,7 +21,7 @@ import (
 // port 0 that keep their ports across restarts. (The multi-member harness for
 // the rest of the project lives in tests/.)
 type testCluster struct {
-	t       *testing.T
+	t       testing.TB
 	members []*testMember
 	extra   []string // flags added to every member's command line
 }
@@ -35,7 +35,7 @@ type testMember struct {
 }
 
 // newTestCluster starts n members and waits for a leader.
-func newTestCluster(t *testing.T, n int, extra ...string) *testCluster {
+func newTestCluster(t testing.TB, n int, extra ...string) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, extra: extra}
 	root := t.TempDir()
@@ -53,7 +53,7 @@ func newTestCluster(t *testing.T, n int, extra ...string) *testCluster {
 }
 
 // freeAddr finds a free loopback port by listening on port 0.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
