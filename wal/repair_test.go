@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -205,5 +206,31 @@ func TestGarbageAfterTheEndIsClearedBeforeAppending(t *testing.T) {
 				t.Fatal("the garbage after the end of the log was not cleared")
 			}
 		})
+	}
+}
+
+func TestOpenForReadStopsAtATornTailWithoutRepairing(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	es := bigEnts(1, 10, 100)
+	name, offs := writeLog(t, fsys, 1<<20, es)
+	end := offs[9] + int64(frameSize(es[9].Size()))
+	rewrite(t, fsys, name, func(b []byte) []byte { return b[:end-4] })
+	before, _ := vfs.ReadFile(fsys, name)
+
+	w, err := OpenForRead("/wal", Snapshot{}, Options{FS: fsys})
+	must(t, err)
+	_, _, got, err := w.ReadAll()
+	must(t, err)
+	sameEntries(t, got, es[:9])
+	if err := w.Save(raftpb.HardState{Term: 1}, nil); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("Save on a read-only WAL: got %v, want ErrReadOnly", err)
+	}
+	must(t, w.Close())
+	after, _ := vfs.ReadFile(fsys, name)
+	if !bytes.Equal(before, after) {
+		t.Fatal("OpenForRead changed the segment")
+	}
+	if _, err := fsys.Open(name + ".broken"); err == nil {
+		t.Fatal("OpenForRead wrote a .broken file")
 	}
 }
