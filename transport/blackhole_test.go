@@ -124,7 +124,8 @@ func TestSilentSenderIsDropped(t *testing.T) {
 	resp := openSilentStream(t, b.url, 1, 2)
 	start := time.Now()
 	n, _ := io.Copy(io.Discard, resp.Body) // the receiver's keepalives, then the end
-	if waited := time.Since(start); waited < 200*time.Millisecond || waited > 5*time.Second {
+	// The receiver's clock starts a little before ours, hence the slack.
+	if waited := time.Since(start); waited < 100*time.Millisecond || waited > 5*time.Second {
 		t.Fatalf("the receiver closed a silent stream after %v, want about IdleTimeout (200ms)", waited)
 	}
 	if n == 0 {
