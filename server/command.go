@@ -214,3 +214,14 @@ func (d *decoder) time(what string) time.Time {
 	d.fail(what)
 	return time.Time{}
 }
+
+// PublishedMember reports whether data (a normal entry's data) is a member
+// publishing its attributes, and which member. skiffctl backup drops these
+// entries, as etcdctl backup drops the attribute updates (contract §9).
+func PublishedMember(data []byte) (memberID uint64, ok bool) {
+	var c Command
+	if c.Unmarshal(data) != nil || c.Kind != CommandPublish {
+		return 0, false
+	}
+	return c.Member.MemberID, true
+}

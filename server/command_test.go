@@ -134,3 +134,33 @@ func TestMetadataRoundTrip(t *testing.T) {
 		t.Fatalf("a member count beyond the input: err = %v", err)
 	}
 }
+
+// PublishedMember recognises publish commands and nothing else.
+func TestPublishedMember(t *testing.T) {
+	for _, c := range sampleCommands() {
+		b, _ := c.Marshal()
+		id, ok := PublishedMember(b)
+		if ok != (c.Kind == CommandPublish) || (ok && id != c.Member.MemberID) {
+			t.Errorf("%v: PublishedMember = %x, %v", c.Kind, id, ok)
+		}
+	}
+	if _, ok := PublishedMember([]byte("garbage")); ok {
+		t.Error("garbage is a publish")
+	}
+}
+
+// RewriteMetadataIDs replaces the IDs and keeps the initial members.
+func TestRewriteMetadataIDs(t *testing.T) {
+	m := metadata{MemberID: 1, ClusterID: 2, Initial: []initialMember{{ID: 1, PeerURLs: []string{"http://a:1"}}}}
+	out, err := RewriteMetadataIDs(m.marshal(), 7, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got metadata
+	if err := got.unmarshal(out); err != nil || got.MemberID != 7 || got.ClusterID != 8 || !reflect.DeepEqual(got.Initial, m.Initial) {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if _, err := RewriteMetadataIDs([]byte{9}, 1, 2); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("bad metadata: err = %v", err)
+	}
+}

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"skiff/raft/raftpb"
+	"skiff/server/membership"
 	"skiff/store"
 )
 
@@ -15,7 +18,11 @@ import (
 //     other member is left to say otherwise;
 //  2. raft starts with this member as the only voter (restoreState);
 //  3. once it leads, the other members' records are removed from the store
-//     through raft (removeOtherMembers), so /v2/members shows one member.
+//     through raft, and its own peer URLs are recorded if the store lacks them
+//     (a copy made by skiffctl backup has a new member ID), so /v2/members
+//     shows exactly this member (fixMembersAfterForce). etcd records
+//     http://localhost:2380 there whatever the flags say; skiff records
+//     --initial-advertise-peer-urls, whose default is that URL.
 
 // forceNewCluster commits every entry the WAL holds.
 func (s *Server) forceNewCluster(hs raftpb.HardState, ents []raftpb.Entry) (raftpb.HardState, []raftpb.Entry) {
@@ -26,26 +33,44 @@ func (s *Server) forceNewCluster(hs raftpb.HardState, ents []raftpb.Entry) (raft
 	return hs, ents
 }
 
-// removeOtherMembers deletes every other member's records from the store,
-// retrying until it succeeds or the member stops.
-func (s *Server) removeOtherMembers() {
+// fixMembersAfterForce makes the store's member records match the
+// one-member cluster.
+func (s *Server) fixMembersAfterForce() {
 	defer s.bgWG.Done()
+	var reqs []store.Request
+	self := false
 	for _, m := range s.Members() {
 		if uint64(m.ID) == s.id {
+			self = true
 			continue
 		}
-		req := store.Request{Method: store.MethodDelete, Namespace: store.Cluster,
-			Key: membersDir + "/" + m.ID.String(), Dir: true, Recursive: true}
-		for {
-			_, err := s.Do(context.Background(), &req)
-			if err == nil || store.Code(err) == store.EcodeKeyNotFound {
-				break
-			}
-			select {
-			case <-s.stopping:
-				return
-			default:
-			}
+		reqs = append(reqs, store.Request{Method: store.MethodDelete, Namespace: store.Cluster,
+			Key: membersDir + "/" + m.ID.String(), Dir: true, Recursive: true})
+	}
+	if !self {
+		value, _ := json.Marshal(raftAttributes{PeerURLs: membership.URLStrings(s.cfg.InitialAdvertisePeerURLs)})
+		reqs = append(reqs, store.Request{Method: store.MethodPut, Namespace: store.Cluster,
+			Key: raftAttributesKey(s.id), Value: string(value)})
+	}
+	for i := range reqs {
+		if !s.doUntilStopped(&reqs[i]) {
+			return
+		}
+	}
+}
+
+// doUntilStopped retries r until it is applied (a missing key counts as
+// done) or the member stops; it reports whether it was applied.
+func (s *Server) doUntilStopped(r *store.Request) bool {
+	for {
+		_, err := s.Do(context.Background(), r)
+		if err == nil || store.Code(err) == store.EcodeKeyNotFound {
+			return true
+		}
+		select {
+		case <-s.closing:
+			return false
+		case <-time.After(s.cfg.HeartbeatInterval):
 		}
 	}
 }

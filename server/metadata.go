@@ -72,3 +72,16 @@ func (m *metadata) voters() []uint64 {
 	slices.Sort(ids)
 	return ids
 }
+
+// RewriteMetadataIDs returns WAL metadata written by a member with its member
+// ID and cluster ID replaced and everything else kept. skiffctl backup uses
+// it to give a copy of a data dir new IDs (contract §9), so the copy can never
+// join the old cluster by mistake.
+func RewriteMetadataIDs(meta []byte, memberID, clusterID uint64) ([]byte, error) {
+	var m metadata
+	if err := m.unmarshal(meta); err != nil {
+		return nil, err
+	}
+	m.MemberID, m.ClusterID = memberID, clusterID
+	return m.marshal(), nil
+}

@@ -38,7 +38,7 @@ func (s *Server) start() error {
 	go s.syncLoop()
 	if s.cfg.ForceNewCluster {
 		s.bgWG.Add(1)
-		go s.removeOtherMembers()
+		go s.fixMembersAfterForce()
 	}
 	s.lg.Info("member started", "name", s.cfg.Name, "member", hexID(s.id), "cluster", hexID(s.clusterID),
 		"peer-urls", s.peerURLs, "client-urls", s.clientURLs)
