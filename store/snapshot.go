@@ -167,11 +167,14 @@ func (s *Store) loadChildren(dir *node, ns Namespace, sn *savedNode) error {
 			n.expireAt = c.ExpireAt
 			s.ttl.add(n, ns)
 		}
-		if err := s.loadChildren(n, ns, c); err != nil {
-			return err
-		}
 		if !c.Dir && len(c.Nodes) > 0 {
 			return fmt.Errorf("store: snapshot file %q has children", c.Key)
+		}
+		if c.Dir && c.Value != "" {
+			return fmt.Errorf("store: snapshot directory %q has a value", c.Key)
+		}
+		if err := s.loadChildren(n, ns, c); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -67,6 +67,13 @@ func TestRecoveryRefusesBadSnapshots(t *testing.T) {
 		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/x","createdIndex":1,"modifiedIndex":5}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
 		`{"version":1,"index":0,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":1,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
 		`{"version":1,"index":0,"extra":1,"namespaces":[]}`,
+		// A file with children.
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/f","createdIndex":1,"modifiedIndex":1,"nodes":[{"key":"/f/x","createdIndex":1,"modifiedIndex":1}]}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
+		// A directory with a value.
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/d","dir":true,"value":"x","createdIndex":1,"modifiedIndex":1}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
+		// A history event in an unknown namespace, and one with no node.
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":9,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
+		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":1,"event":{"action":"set"}}]}`,
 	} {
 		require.Error(t, s.Recovery([]byte(bad)), "snapshot %q", bad)
 	}
