@@ -170,4 +170,47 @@ var diffSequences = map[string][]dstep{
 		rq("GET", "/debug/pprof/", ""),
 		rq("GET", "/", ""),
 	},
+	// More combinations of conditions, values and watches.
+	"conditions": {
+		rq("PUT", "/v2/keys/c/d?dir=true", ""),
+		rq("PUT", "/v2/keys/c/d?dir=true&prevExist=false", ""),
+		rq("PUT", "/v2/keys/c/k", "value=a"),
+		rq("PUT", "/v2/keys/c/k?prevExist=true&prevValue=a&prevIndex={3}", "value=b"),
+		rq("PUT", "/v2/keys/c/k?prevExist=true&prevValue=zz", "value=c"),
+		rq("PUT", "/v2/keys/c/k?prevExist=true&prevIndex={3}", "value=c"),
+		rq("PUT", "/v2/keys/c/k?refresh=true&ttl=3000&prevValue=b", ""),
+		rq("PUT", "/v2/keys/c/k?refresh=true&ttl=3000&prevValue=zz", ""),
+		rq("GET", "/v2/keys/c/k", ""),
+		rq("DELETE", "/v2/keys/c/k?prevExist=false", ""),
+		rq("DELETE", "/v2/keys/c/k?prevValue=b&prevIndex={5}", ""),
+		rq("PUT", "/v2/keys/c/plus", "value=a+b%2Bc%26d%3De"),
+		rq("PUT", "/v2/keys/c/big", "value="+strings.Repeat("y", 2<<20)),
+		rq("HEAD", "/v2/keys/c/big", ""),
+		rq("DELETE", "/v2/keys/c/big", ""),
+		rq("PUT", "/v2/keys/c/slash%2F", "value=v"),
+		rq("PUT", "/v2/keys/c/h/_hidden", "value=h"),
+		watchThen("/v2/keys/c?wait=true&recursive=true"),
+		rq("POST", "/v2/keys/c/d?dir=true", ""),
+		rq("POST", "/v2/keys/c/d", "value=in&ttl=3000"),
+		rq("GET", "/v2/keys/c?recursive=true&sorted=true", ""),
+		rq("GET", "/v2/keys/c/d?sorted=true", ""),
+		rq("GET", "/v2/keys/c/h", ""),
+		rq("GET", "/v2/keys/c/h/_hidden", ""),
+		rq("DELETE", "/v2/keys/c/h/_hidden", ""),
+		rq("DELETE", "/v2/keys/c?dir=true&recursive=false", ""),
+		rq("DELETE", "/v2/keys/c?recursive=true", ""),
+	},
+	// Hidden keys in the history: a watch on the hidden key itself sees it
+	// (§1.7). etcd's history scan does not skip hidden keys for a recursive
+	// watch (only live notifications do), so a recursive watch from the past
+	// gets the hidden event.
+	"hidden": {
+		rq("PUT", "/v2/keys/hw/h/_hidden", "value=h"),
+		rq("PUT", "/v2/keys/hw/v", "value=v"),
+		{method: "GET", path: "/v2/keys/hw?wait=true&recursive=true&waitIndex={1}",
+			known: "KNOWN STORE DIFFERENCE: store/history.go matches() skips hidden descendants in history scans too; " +
+				"etcd 3.4 skips them only for live events (TODO(store): no hidden check when scanning the history)"},
+		rq("GET", "/v2/keys/hw/h/_hidden?wait=true&waitIndex={1}", ""),
+		rq("GET", "/v2/keys/hw?recursive=true&sorted=true", ""),
+	},
 }
