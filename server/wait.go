@@ -67,3 +67,61 @@ func (w *waitRegistry) failAll(err error) {
 		ch <- result{err: err}
 	}
 }
+
+// appliedWaiter lets goroutines wait until the store has applied a raft
+// index: a linearizable read waits for the read index raft confirmed.
+//
+// Invariant: every channel in waiting is for an index above applied, and is
+// closed exactly once, when applied reaches it (or at stop).
+type appliedWaiter struct {
+	mu      sync.Mutex
+	applied uint64
+	waiting map[uint64][]chan struct{}
+	stopped bool
+}
+
+func newAppliedWaiter() *appliedWaiter {
+	return &appliedWaiter{waiting: make(map[uint64][]chan struct{})}
+}
+
+// wait returns a channel closed once index is applied (at once if it is).
+func (w *appliedWaiter) wait(index uint64) <-chan struct{} {
+	ch := make(chan struct{})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if index <= w.applied || w.stopped {
+		close(ch)
+		return ch
+	}
+	w.waiting[index] = append(w.waiting[index], ch)
+	return ch
+}
+
+// appliedTo records that every index up to applied is applied.
+func (w *appliedWaiter) appliedTo(applied uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.applied = applied
+	for index, chs := range w.waiting {
+		if index <= applied {
+			for _, ch := range chs {
+				close(ch)
+			}
+			delete(w.waiting, index)
+		}
+	}
+}
+
+// stop releases every waiter: the member is stopping, and they must check
+// why they were woken.
+func (w *appliedWaiter) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped = true
+	for index, chs := range w.waiting {
+		for _, ch := range chs {
+			close(ch)
+		}
+		delete(w.waiting, index)
+	}
+}
