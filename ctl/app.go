@@ -22,18 +22,36 @@ type Streams struct {
 	Stderr io.Writer
 }
 
+// Deps are what skiffctl needs from skiff beyond skiff/client. They are
+// passed in by cmd/skiffctl so that package ctl does not import the server:
+// the key, member and auth commands keep building and working whatever
+// state the server package is in.
+type Deps struct {
+	// PublishedMember reports whether the data of a normal raft entry is a
+	// member attribute publish (skiff/server's CommandPublish) and whose.
+	// backup drops such entries (contract §9); without it backup refuses.
+	PublishedMember func(entryData []byte) (memberID uint64, ok bool)
+}
+
 // runner holds what every command of one run shares.
 type runner struct {
 	Streams
+	deps   Deps
 	ctx    context.Context
 	getenv func(string) string
 }
 
 // Run executes skiffctl with args (args[0] is the program name) and returns
 // the exit code (contract §5.4). Cancelling ctx ends a watch or a check
-// perf early with exit 0, as SIGINT does for etcdctl.
+// perf early with exit 0, as SIGINT does for etcdctl. Run has no Deps, so
+// backup is refused; cmd/skiffctl uses RunWith.
 func Run(ctx context.Context, args []string, s Streams) int {
-	r := &runner{Streams: s, ctx: ctx, getenv: os.Getenv}
+	return RunWith(ctx, args, s, Deps{})
+}
+
+// RunWith is Run with the dependencies on the rest of skiff.
+func RunWith(ctx context.Context, args []string, s Streams, deps Deps) int {
+	r := &runner{Streams: s, deps: deps, ctx: ctx, getenv: os.Getenv}
 	app := r.app()
 	for _, cmd := range app.Commands {
 		setUsageError(cmd)

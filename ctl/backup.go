@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"skiff/raft/raftpb"
-	"skiff/server"
 	"skiff/snap"
 	"skiff/wal"
 )
@@ -69,6 +68,9 @@ func backupPaths(c *cli.Context) (backupDirs, error) {
 // backup copies the newest usable snapshot, then writes a new WAL holding
 // the old one's entries after it, without membership entries.
 func (r *runner) backup(c *cli.Context) error {
+	if r.deps.PublishedMember == nil {
+		return exitf(ExitBadArgs, "this skiffctl was built without skiff's raft command decoder (Deps.PublishedMember), so it cannot back up; use the skiffctl binary from cmd/skiffctl")
+	}
 	dirs, err := backupPaths(c)
 	if err != nil {
 		return exitf(ExitBadArgs, "%v", err)
@@ -89,7 +91,7 @@ func (r *runner) backup(c *cli.Context) error {
 	if err != nil {
 		return exitf(ExitBadArgs, "%v", err)
 	}
-	ents, state = dropMembership(ents, state, r.Stderr)
+	ents, state = dropMembership(ents, state, r.deps.PublishedMember, r.Stderr)
 	if meta, err = withNewIDs(meta); err != nil {
 		return exitf(ExitBadArgs, "%v", err)
 	}
@@ -164,13 +166,14 @@ func readWAL(dir string, marker wal.Snapshot) ([]byte, raftpb.HardState, []raftp
 // dropMembership removes every configuration change and every member
 // attribute publish, renumbering the entries after each removed one and
 // lowering the commit index to match, as etcdctl backup does (contract §9).
-// Each removal is logged to w.
-func dropMembership(ents []raftpb.Entry, state raftpb.HardState, w io.Writer) ([]raftpb.Entry, raftpb.HardState) {
+// published decodes member attribute publishes (Deps.PublishedMember). Each
+// removal is logged to w.
+func dropMembership(ents []raftpb.Entry, state raftpb.HardState, published func([]byte) (uint64, bool), w io.Writer) ([]raftpb.Entry, raftpb.HardState) {
 	kept := ents[:0:0]
 	removed := uint64(0)
 	for _, e := range ents {
 		e.Index -= removed
-		if drop, why := isMembershipEntry(e); drop {
+		if drop, why := isMembershipEntry(e, published); drop {
 			fmt.Fprintln(w, why)
 			removed++
 			continue
@@ -183,18 +186,18 @@ func dropMembership(ents []raftpb.Entry, state raftpb.HardState, w io.Writer) ([
 
 // isMembershipEntry says whether e changes membership and, if so, the log
 // line etcdctl prints for it.
-func isMembershipEntry(e raftpb.Entry) (bool, string) {
+func isMembershipEntry(e raftpb.Entry, published func([]byte) (uint64, bool)) (bool, string) {
 	if e.Type == raftpb.EntryConfChange {
 		return true, "ignoring EntryConfChange raft entry"
 	}
 	if e.Type != raftpb.EntryNormal || len(e.Data) == 0 {
 		return false, ""
 	}
-	var cmd server.Command
-	if err := cmd.Unmarshal(e.Data); err != nil || cmd.Kind != server.CommandPublish {
+	id, ok := published(e.Data)
+	if !ok {
 		return false, ""
 	}
-	return true, fmt.Sprintf("ignoring member attribute update on /0/members/%x/attributes", cmd.Member.MemberID)
+	return true, fmt.Sprintf("ignoring member attribute update on /0/members/%x/attributes", id)
 }
 
 // writeWAL creates the backup's WAL: the snapshot marker first, then the

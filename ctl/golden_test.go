@@ -106,7 +106,9 @@ func transcript(t *testing.T, steps [][]string, endpoint string, run func([]stri
 	base := storeIndex(t, endpoint)
 	var b strings.Builder
 	for _, step := range steps {
-		res := run(append([]string{"--endpoints", endpoint}, step...))
+		// Generous timeouts: the machine is shared, and a slow bcrypt check
+		// must not turn into a timeout in one run and not the other.
+		res := run(append([]string{"--endpoints", endpoint, "--timeout", "10s", "--total-timeout", "30s"}, step...))
 		if first, _, ok := strings.Cut(res.stdout, "\n"); ok && strings.HasPrefix(first, "Incorrect Usage") {
 			// The help after a usage error is skiffctl's own (another
 			// program name, version and flag list); only its first line counts.

@@ -14,12 +14,16 @@ import (
 
 // roleCommand groups the v2 auth role commands (contract §4, §5.5).
 func (r *runner) roleCommand() *cli.Command {
-	permFlags := func(verb string) []cli.Flag {
+	permFlags := func(grant bool) []cli.Flag {
+		path, read, write, rw := "Path granted for the role to access", "Grant read-only access", "Grant write-only access", "Grant read-write access"
+		if !grant {
+			path, read, write, rw = "Path revoked for the role to access", "Revoke read access", "Revoke write access", "Revoke read-write access"
+		}
 		return []cli.Flag{
-			&cli.StringFlag{Name: "path", Usage: "Path " + verb + " for the role to access"},
-			&cli.BoolFlag{Name: "read", Usage: "Grant read-only access"},
-			&cli.BoolFlag{Name: "write", Usage: "Grant write-only access"},
-			&cli.BoolFlag{Name: "readwrite", Aliases: []string{"rw"}, Usage: "Grant read-write access"},
+			&cli.StringFlag{Name: "path", Usage: path},
+			&cli.BoolFlag{Name: "read", Usage: read},
+			&cli.BoolFlag{Name: "write", Usage: write},
+			&cli.BoolFlag{Name: "readwrite", Aliases: []string{"rw"}, Usage: rw},
 		}
 	}
 	return &cli.Command{
@@ -30,8 +34,8 @@ func (r *runner) roleCommand() *cli.Command {
 			{Name: "get", Usage: "get details for a role", ArgsUsage: "<role>", Action: r.roleGet},
 			{Name: "list", Usage: "list all roles", ArgsUsage: " ", Action: r.roleList},
 			{Name: "remove", Usage: "remove a role from the etcd cluster", ArgsUsage: "<role>", Action: r.roleRemove},
-			{Name: "grant", Usage: "grant path matches to an etcd role", ArgsUsage: "<role>", Flags: permFlags("granted"), Action: r.roleGrant(true)},
-			{Name: "revoke", Usage: "revoke path matches for an etcd role", ArgsUsage: "<role>", Flags: permFlags("revoked"), Action: r.roleGrant(false)},
+			{Name: "grant", Usage: "grant path matches to an etcd role", ArgsUsage: "<role>", Flags: permFlags(true), Action: r.roleGrant(true)},
+			{Name: "revoke", Usage: "revoke path matches for an etcd role", ArgsUsage: "<role>", Flags: permFlags(false), Action: r.roleGrant(false)},
 		},
 	}
 }

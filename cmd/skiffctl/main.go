@@ -9,12 +9,26 @@ import (
 	"os/signal"
 
 	"skiff/ctl"
+	"skiff/server"
 )
 
 func main() {
 	// SIGINT ends a watch with exit 0, as it does for etcdctl.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := ctl.Run(ctx, os.Args, ctl.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	code := ctl.RunWith(ctx, os.Args, ctl.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, deps)
 	stop()
 	os.Exit(code)
+}
+
+// deps gives ctl what it needs from skiff's server.
+var deps = ctl.Deps{PublishedMember: publishedMember}
+
+// publishedMember decodes a raft entry as a server command and reports
+// whether it publishes a member's attributes (for backup, contract §9).
+func publishedMember(data []byte) (uint64, bool) {
+	var cmd server.Command
+	if err := cmd.Unmarshal(data); err != nil || cmd.Kind != server.CommandPublish {
+		return 0, false
+	}
+	return cmd.Member.MemberID, true
 }
