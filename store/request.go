@@ -44,12 +44,12 @@ type Request struct {
 // prevValue or prevIndex is given, else delete. GET: get. SYNC: expire the
 // keys due at Time, returning the last expire event (nil when none).
 //
-// With Dir set, PUT and POST ignore Value (§1.2 dir).
+// Dir only matters to set and create, which then make a directory and ignore
+// Value; update and compareAndSwap ignore Dir and use Value, so a value with
+// dir=true&prevExist=true is 102 on a directory and updates a file (probed on
+// etcd 3.4.23).
 func (s *Store) Apply(r *Request) (*Event, error) {
 	value := r.Value
-	if r.Dir && (r.Method == MethodPut || r.Method == MethodPost) {
-		value = ""
-	}
 	switch r.Method {
 	case MethodPut:
 		return s.applyPut(r, value)
