@@ -40,15 +40,14 @@ func New(cfg Config) (*Node, error) {
 // are counted in ticks).
 func (n *Node) Tick() { n.r.tick() }
 
-// Step feeds a message received from a peer. Local-only kinds (MsgPropose
-// from a client) must use Propose instead. It returns an error for messages
-// that make no sense (unknown type, a second leader in one term).
+// Step feeds a message received from a peer. Client proposals use Propose
+// instead (a MsgPropose here is one forwarded by a follower). It returns an
+// error, leaving the node unchanged, for a message no correct peer sends
+// (ErrInvalidMessage, ErrUnknownMessage, a second leader in one term) and
+// ErrProposalDropped for a forwarded proposal with no leader to take it.
 func (n *Node) Step(m raftpb.Message) error {
-	if m.Type == raftpb.MsgPropose && m.From == 0 {
-		return fmt.Errorf("raft: Step got a proposal with no sender; use Node.Propose for local proposals")
-	}
-	if m.Term == 0 && (isLeaderMessage(m.Type) || isVoteRequest(m.Type)) {
-		return fmt.Errorf("raft: Step got %s from %d with term 0; leaders and candidates always have a term", m.Type, m.From)
+	if err := validateMessage(m, n.r.id); err != nil {
+		return err
 	}
 	return n.r.step(m)
 }

@@ -41,9 +41,9 @@ func TestHigherTermMakesAnyRoleAFollower(t *testing.T) {
 // receiver changes. (With Pre-Vote and check-quorum off there is no reply.)
 func TestStaleTermMessageIsIgnored(t *testing.T) {
 	n := newTestNode(t, 1, []uint64{1, 2, 3}, withLog(1, 2))
-	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntries, From: 2, To: 1, Term: 1, PrevLogIndex: 2, PrevLogTerm: 2,
-		Entries: []raftpb.Entry{{Index: 3, Term: 1}}})
-	if st := n.Status(); st.LastIndex != 2 || st.Term != 2 || st.Lead != 0 {
+	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntries, From: 2, To: 1, Term: 1, PrevLogIndex: 1, PrevLogTerm: 1,
+		Entries: []raftpb.Entry{{Index: 2, Term: 1, Data: []byte("stale")}}})
+	if st := n.Status(); st.LastIndex != 2 || st.LastTerm != 2 || st.Term != 2 || st.Lead != 0 {
 		t.Fatalf("stale append changed state: %+v", st)
 	}
 	if ms := n.msgs(t); len(ms) != 0 {

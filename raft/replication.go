@@ -115,18 +115,22 @@ func (r *raft) bcastHeartbeat() {
 // answer (Figure 2, Rules for Servers, Leaders: "If successful: update
 // nextIndex and matchIndex for follower; if AppendEntries fails because of
 // log inconsistency: decrement nextIndex and retry").
-func (r *raft) handleAppendEntriesResponse(m raftpb.Message) {
+func (r *raft) handleAppendEntriesResponse(m raftpb.Message) error {
 	pr := r.prs.progress[m.From]
 	if r.role != RoleLeader || pr == nil {
-		return
+		return nil
+	}
+	if m.Success && m.MatchIndex > r.log.lastIndex() {
+		return fmt.Errorf("raft: %d acknowledged index %d, past the leader's last index %d",
+			m.From, m.MatchIndex, r.log.lastIndex())
 	}
 	pr.RecentActive = true
 	if !m.Success {
 		r.handleAppendRejection(pr, m)
-		return
+		return nil
 	}
 	if !pr.maybeUpdate(m.MatchIndex) {
-		return // stale or duplicated answer
+		return nil // stale or duplicated answer
 	}
 	switch pr.State {
 	case StateProbe:
@@ -140,6 +144,7 @@ func (r *raft) handleAppendEntriesResponse(m raftpb.Message) {
 	for r.sendAppend(m.From, false) {
 		// Fill the follower's window with whatever else is waiting.
 	}
+	return nil
 }
 
 // handleAppendRejection moves nextIndex back after a consistency check

@@ -96,14 +96,14 @@ func (r *raft) dispatch(m raftpb.Message) error {
 		if err := r.followLeaderOf(m); err != nil {
 			return err
 		}
-		r.handleAppendEntries(m)
+		return r.handleAppendEntries(m)
 	case raftpb.MsgHeartbeat:
 		if err := r.followLeaderOf(m); err != nil {
 			return err
 		}
-		r.handleHeartbeat(m)
+		return r.handleHeartbeat(m)
 	case raftpb.MsgAppendEntriesResponse:
-		r.handleAppendEntriesResponse(m)
+		return r.handleAppendEntriesResponse(m)
 	case raftpb.MsgHeartbeatResponse:
 		r.handleHeartbeatResponse(m)
 	default:
