@@ -2,6 +2,7 @@ package v2http
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -224,3 +225,6 @@ func form(kv ...string) string {
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// jsonBody decodes a response body.
+func jsonBody(body string, v any) error { return json.Unmarshal([]byte(body), v) }
