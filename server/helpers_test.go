@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,4 +249,12 @@ func (c *testCluster) waitSameStores() {
 		}
 		return true
 	})
+}
+
+func mustURL(t testing.TB, raw string) []url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []url.URL{*u}
 }

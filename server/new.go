@@ -47,6 +47,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.applied.Store(applied)
+	s.appliedW.appliedTo(applied)
 	s.reqIDs.init(s.id, time.Now())
 	if err := s.newRaftNode(applied); err != nil {
 		s.closeStorage()
@@ -77,6 +78,7 @@ func newServer(cfg *config.Config, opts Options) *Server {
 		cfg: cfg, opts: opts, lg: lg, now: now, reg: reg,
 		metrics:   newMetrics(reg),
 		waits:     newWaitRegistry(),
+		appliedW:  newAppliedWaiter(),
 		recvc:     make(chan raftpb.Message, 1024),
 		propc:     make(chan proposal, maxProposalBatch),
 		reportc:   make(chan report, 64),

@@ -45,6 +45,7 @@ func (s *Server) handleReady() error {
 	if err := s.applyEntries(rd.CommittedEntries); err != nil {
 		return err
 	}
+	s.appliedW.appliedTo(s.applied.Load())
 	if err := s.maybeSnapshot(); err != nil {
 		return err
 	}

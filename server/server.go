@@ -80,10 +80,11 @@ type Server struct {
 	snapIndex uint64 // index of the newest snapshot taken or installed
 	lastHard  raftpb.HardState
 
-	waits   *waitRegistry
-	reqIDs  requestIDs
-	metrics *metrics
-	reg     *prometheus.Registry
+	waits    *waitRegistry
+	appliedW *appliedWaiter
+	reqIDs   requestIDs
+	metrics  *metrics
+	reg      *prometheus.Registry
 
 	// Channels into the raft loop.
 	recvc   chan raftpb.Message

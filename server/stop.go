@@ -62,6 +62,7 @@ func (s *Server) shutdown(graceful bool) {
 	}
 	s.bgWG.Wait()
 	s.waits.failAll(ErrStopped)
+	s.appliedW.stop()
 	closeListeners(s.peerLns) // still open only if Start never ran
 	closeListeners(s.clientLns)
 	closeServers(s.peerServers)
