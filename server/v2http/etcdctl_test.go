@@ -48,6 +48,8 @@ func TestEtcdctlSeesSkiffAsEtcd(t *testing.T) {
 		{"rm", "/ctl/nope"},
 		{"rm", "--with-value", "zz", "/ctl/a"},
 		{"rm", "/ctl/a"},
+		{"watch", "--after-index", "{1}", "/ctl/a"},
+		{"-o", "extended", "watch", "--recursive", "--after-index", "{2}", "/ctl"},
 		{"mk", "--in-order", "/ctl/q", "job"},
 		{"set", "--ttl", "1000", "/ctl/t", "v"},
 		{"-o", "extended", "get", "/ctl/t"},
@@ -93,7 +95,11 @@ func (c *ctlTarget) run(t *testing.T, args []string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, etcdctlBinary, append([]string{"--endpoints", c.url}, args...)...)
+	argv := []string{"--endpoints", c.url}
+	for _, a := range args {
+		argv = append(argv, (&target{base: c.base}).expand(a))
+	}
+	cmd := exec.CommandContext(ctx, etcdctlBinary, argv...)
 	cmd.Env = append(os.Environ(), "ETCDCTL_API=2")
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
