@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,20 @@ func TestStatsEndpoints(t *testing.T) {
 	r = call(t, "GET", ts.URL+"/v2/stats/leader", "")
 	if r.status != 403 || r.body != `{"message":"not current leader"}` {
 		t.Errorf("stats/leader on a follower: %d %q", r.status, r.body)
+	}
+}
+
+// TestStatsAcceptEncodedJSON: a []byte stats document is sent as it is.
+func TestStatsAcceptEncodedJSON(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeCompactJSON(rec, []byte(`{"leader":"1","followers":{}}`))
+	if rec.Body.String() != `{"leader":"1","followers":{}}` {
+		t.Errorf("encoded stats written as %q", rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	writeCompactJSON(rec, func() {})
+	if rec.Code != 500 || rec.Body.String() != `{"message":"Internal Server Error"}` {
+		t.Errorf("unmarshalable stats: %d %q", rec.Code, rec.Body.String())
 	}
 }
 

@@ -72,8 +72,9 @@ type Server interface {
 	// anything else 500.
 	UpdateMember(ctx context.Context, id membership.ID, peerURLs []string) error
 
-	// SelfStats is this member's /v2/stats/self document (§3), any value that
-	// encoding/json can marshal, in etcd's field order.
+	// SelfStats is this member's /v2/stats/self document (§3): any value that
+	// encoding/json can marshal, in etcd's field order, or a []byte of JSON
+	// already encoded.
 	SelfStats() any
 
 	// LeaderStats is the /v2/stats/leader document; ok is false when this

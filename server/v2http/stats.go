@@ -36,8 +36,12 @@ func (a *api) serveStoreStats(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeCompactJSON writes v as etcd writes its stats: JSON with no trailing
-// newline. A value that cannot be marshalled is the server's bug: 500.
+// newline. A []byte is taken as JSON already encoded. A value that cannot be
+// marshalled is the server's bug: 500.
 func writeCompactJSON(w http.ResponseWriter, v any) {
+	if raw, ok := v.([]byte); ok {
+		v = json.RawMessage(raw)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
