@@ -1,0 +1,183 @@
+package store
+
+import (
+	"fmt"
+	"io"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAgainstRealEtcd sends the same random requests to a real etcd 3.4
+// (--enable-v2) and to the store, and compares status, X-Etcd-Index and the
+// exact body. It needs the etcd binary and runs only with SKIFF_ETCD=1 (it
+// starts a server process); SKIFF_SEED replays a seed. No TTLs are used, so
+// no clock is involved and bodies compare byte for byte.
+func TestAgainstRealEtcd(t *testing.T) {
+	if os.Getenv("SKIFF_ETCD") != "1" {
+		t.Skip("set SKIFF_ETCD=1 to compare with a real etcd (needs the etcd binary)")
+	}
+	base := startEtcd(t)
+	seeds, _ := randomSeeds(t, 1)
+	seed := seeds[0]
+	t.Logf("replay: SKIFF_ETCD=1 SKIFF_SEED=%d go test ./store -run TestAgainstRealEtcd -v", seed)
+	rng := rand.New(rand.NewSource(seed))
+
+	// Align the store's index with etcd's, which has made internal writes.
+	start := etcdIndex(t, base)
+	s := New()
+	for i := uint64(0); i < start; i++ {
+		s.Set(Cluster, fmt.Sprintf("/pad%d", i), false, "", TTL{}, t0)
+	}
+	for step := 0; step < 2000; step++ {
+		line := randomRequestLine(rng, s.Index())
+		wantStatus, wantIndex, wantBody := etcdDo(t, base, line)
+		status, body := do(t, s, line)
+		index := s.Index()
+		if status != wantStatus || body != wantBody || index != wantIndex {
+			t.Fatalf("step %d: %s\n etcd  %d [%d] %s\n store %d [%d] %s", step, line, wantStatus, wantIndex, wantBody, status, index, body)
+		}
+	}
+	t.Logf("2000 requests agreed; the index went from %d to %d", start, s.Index())
+}
+
+// randomRequestLine makes one request in parseRequest's syntax, never one
+// the API layer would refuse while parsing.
+func randomRequestLine(rng *rand.Rand, index uint64) string {
+	p := fuzzPath(byte(rng.Intn(256)))
+	var words []string
+	add := func(w string) { words = append(words, w) }
+	flag := func(name string) {
+		if rng.Intn(3) == 0 {
+			add(name + "=true")
+		}
+	}
+	prev := func() {
+		if rng.Intn(3) == 0 {
+			add("prevValue=" + fuzzValues[1+rng.Intn(3)])
+		}
+		if rng.Intn(3) == 0 && index > 0 {
+			add("prevIndex=" + strconv.FormatUint(index-uint64(rng.Intn(int(min(index, 4)))), 10))
+		}
+	}
+	switch rng.Intn(6) {
+	case 0, 1:
+		add("PUT " + p)
+		add("value=" + fuzzValues[rng.Intn(4)])
+		flag("dir")
+		switch rng.Intn(4) {
+		case 0:
+			add("prevExist=true")
+		case 1:
+			add("prevExist=false")
+		}
+		prev()
+	case 2:
+		add("POST " + p)
+		add("value=" + fuzzValues[rng.Intn(4)])
+		flag("dir")
+	case 3:
+		add("DELETE " + p)
+		flag("dir")
+		flag("recursive")
+		prev()
+	default:
+		add("GET " + p)
+		flag("recursive")
+		add("sorted=true")
+	}
+	return strings.Join(words, " ")
+}
+
+// etcdDo sends a request line to etcd and returns the status, X-Etcd-Index
+// and body without its final newline.
+func etcdDo(t *testing.T, base, line string) (int, uint64, string) {
+	t.Helper()
+	f := strings.Fields(line)
+	form := url.Values{}
+	for _, kv := range f[2:] {
+		k, v, _ := strings.Cut(kv, "=")
+		form.Set(k, v)
+	}
+	u := base + "/v2/keys" + f[1]
+	var req *http.Request
+	var err error
+	if f[0] == "PUT" || f[0] == "POST" {
+		req, err = http.NewRequest(f[0], u, strings.NewReader(form.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequest(f[0], u+"?"+form.Encode(), nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	index, _ := strconv.ParseUint(resp.Header.Get("X-Etcd-Index"), 10, 64)
+	return resp.StatusCode, index, strings.TrimSuffix(string(b), "\n")
+}
+
+func etcdIndex(t *testing.T, base string) uint64 {
+	resp, err := http.Get(base + "/v2/keys/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	n, err := strconv.ParseUint(resp.Header.Get("X-Etcd-Index"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// startEtcd runs a throwaway single-member etcd with the v2 API and returns
+// its client URL; the process is stopped when the test ends.
+func startEtcd(t *testing.T) string {
+	bin, err := exec.LookPath("etcd")
+	if err != nil {
+		t.Skip("no etcd binary on PATH")
+	}
+	client, peer := freePort(t), freePort(t)
+	cu, pu := "http://127.0.0.1:"+client, "http://127.0.0.1:"+peer
+	cmd := exec.Command(bin, "--enable-v2", "--data-dir", t.TempDir(),
+		"--listen-client-urls", cu, "--advertise-client-urls", cu,
+		"--listen-peer-urls", pu, "--initial-advertise-peer-urls", pu, "--initial-cluster", "default="+pu)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(cu + "/v2/keys/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return cu
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("etcd did not start within 20 s")
+	return ""
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
