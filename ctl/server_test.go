@@ -60,21 +60,32 @@ func startBinary(t *testing.T, bin string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", bin, err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 		logf.Close()
 	})
-	waitHealthy(t, curl, filepath.Join(dir, "server.log"))
+	waitHealthy(t, curl, filepath.Join(dir, "server.log"), exited)
 	return curl
 }
 
 // waitHealthy polls /health until the server says true, or fails the test
-// with the server's log after 15 s.
-func waitHealthy(t *testing.T, url, logPath string) {
+// with the server's log when it exits or after 15 s.
+func waitHealthy(t *testing.T, url, logPath string, exited <-chan struct{}) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("server for %s exited before it was healthy; log:\n%s", url, log)
+		default:
+		}
 		resp, err := http.Get(url + "/health")
 		if err == nil {
 			resp.Body.Close()
