@@ -1,8 +1,14 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
+
+	"skiff/server/v2http"
+	"skiff/store"
 )
 
 // Writes sent to followers reach the leader through raft (a follower's
@@ -94,4 +100,28 @@ func TestRestartAllMembersKeepsData(t *testing.T) {
 	if after := c.dumpDir(0, "/all"); after != before {
 		t.Fatalf("key space changed across restarts:\nbefore %s\nafter  %s", before, after)
 	}
+}
+
+// With a quorum gone, a write fails within its deadline with ErrTimeout or
+// ErrNoLeader (300 or 301 over HTTP) instead of hanging, and the survivor
+// serves it once the quorum is back.
+func TestWriteWithoutQuorumTimesOut(t *testing.T) {
+	c := newTestCluster(t, 3)
+	c.put(0, "/before", "1")
+	c.members[1].s.Kill()
+	c.members[2].s.Kill()
+	c.members[1].s, c.members[2].s = nil, nil
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.members[0].s.Do(ctx, &store.Request{Method: store.MethodPut, Namespace: store.Keys, Key: "/lost", Value: "x"})
+	if !errors.Is(err, v2http.ErrTimeout) && !errors.Is(err, v2http.ErrNoLeader) {
+		t.Fatalf("write without a quorum: err = %v, want ErrTimeout or ErrNoLeader", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("the write took %v to fail, past its 1s deadline", d)
+	}
+	c.start(1)
+	c.waitLeader()
+	c.put(0, "/after", "2")
 }
