@@ -31,11 +31,16 @@ type Faults struct {
 	// where Figure 8-style interleavings live.
 	DisablePreVote     bool
 	DisableCheckQuorum bool
+	// StepDuringReady makes the driver deliver messages between taking a
+	// Ready and calling Advance, as a driver that persists in the
+	// background does; entries handed out may then be replaced before they
+	// are acknowledged.
+	StepDuringReady bool
 }
 
 func (f Faults) String() string {
-	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v noPreVote=%v noCheckQuorum=%v",
-		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg, f.DisablePreVote, f.DisableCheckQuorum)
+	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v noPreVote=%v noCheckQuorum=%v stepDuringReady=%v",
+		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg, f.DisablePreVote, f.DisableCheckQuorum, f.StepDuringReady)
 }
 
 // SwarmFaults picks a fault profile from r.
@@ -55,5 +60,6 @@ func SwarmFaults(r *rand.Rand) Faults {
 		OneEntryPerMsg:     r.IntN(2) == 0,
 		DisablePreVote:     r.IntN(2) == 0,
 		DisableCheckQuorum: r.IntN(2) == 0,
+		StepDuringReady:    r.IntN(2) == 0,
 	}
 }

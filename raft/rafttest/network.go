@@ -89,3 +89,19 @@ func (n *network) partition(a, b []uint64, oneWay bool) {
 
 // heal restores every link.
 func (n *network) heal() { clear(n.cut) }
+
+// dueFor removes and returns the messages to `to` that are due at step now.
+func (n *network) dueFor(to uint64, now int) []inFlight {
+	var out []inFlight
+	keep := n.queue[:0]
+	for _, f := range n.queue {
+		if f.at <= now && f.msg.To == to {
+			out = append(out, f)
+		} else {
+			keep = append(keep, f)
+		}
+	}
+	n.queue = keep
+	sortInFlight(out)
+	return out
+}

@@ -205,6 +205,13 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 		return nil
 	}
 	rd := p.Node.Ready()
+	if s.faults.StepDuringReady && !calm {
+		// Messages that arrive while the write is in flight. Advance
+		// below acknowledges only what this Ready handed out.
+		for _, f := range s.net.dueFor(p.ID, s.step+1) {
+			s.deliver(f.msg)
+		}
+	}
 	if s.opts.UnsafeSendBeforePersist {
 		s.sendAll(p, rd.Messages, calm)
 		if s.faultRand.Float64() < 0.05 {
