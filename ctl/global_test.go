@@ -193,3 +193,30 @@ func fakeV2(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// TestPasswordPrompts: "New password: " and "Password: " go to stdout and
+// the line is ended after the answer is read, as etcdctl's prompts do; the
+// answer comes from stdin.
+func TestPasswordPrompts(t *testing.T) {
+	ep := startServer(t)
+	res := runCtlStdin(t, "pw\n", "--endpoints", ep, "user", "add", "carol")
+	if res.stdout != "New password: \nUser carol created\n" || res.code != 0 {
+		t.Errorf("user add: %+v", res)
+	}
+	res = runCtlStdin(t, "pw2\n", "--endpoints", ep, "user", "passwd", "carol")
+	if res.stdout != "New password: \nPassword updated\n" || res.code != 0 {
+		t.Errorf("user passwd: %+v", res)
+	}
+	runCtl(t, "--endpoints", ep, "user", "add", "root:rootpw")
+	if res := runCtl(t, "--endpoints", ep, "auth", "enable"); res.code != 0 {
+		t.Fatalf("auth enable: %+v", res)
+	}
+	res = runCtlStdin(t, "rootpw\n", "--endpoints", ep, "-u", "root", "user", "list")
+	if res.stdout != "Password: \ncarol\nroot\n" || res.code != 0 {
+		t.Errorf("-u root with the password on stdin: %+v", res)
+	}
+	res = runCtlStdin(t, "wrong\n", "--endpoints", ep, "-u", "root", "user", "list")
+	if res.stdout != "Password: \n" || res.stderr != "Insufficient credentials\n" || res.code != ExitBadArgs {
+		t.Errorf("-u root with a wrong password: %+v", res)
+	}
+}

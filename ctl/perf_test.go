@@ -120,3 +120,30 @@ func TestCheckPerfMeasuresAndCleansUp(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressLine: the bar fills with the share of the count (or of the
+// duration) done, and shows the rate so far.
+func TestProgressLine(t *testing.T) {
+	got := progressLine(perfConfig{count: 1000}, 2*time.Second, 500)
+	want := "[===============>              ]  50%      500 ops      250 ops/s"
+	if got != want {
+		t.Errorf("count mode:\n got %q\nwant %q", got, want)
+	}
+	got = progressLine(perfConfig{duration: 10 * time.Second}, 20*time.Second, 10)
+	if !strings.HasPrefix(got, "[==============================] 100%") {
+		t.Errorf("duration mode past the end: %q", got)
+	}
+}
+
+// TestNoProgressBarOffTerminal: with stderr not a terminal (scripts,
+// --json), check perf writes nothing there.
+func TestNoProgressBarOffTerminal(t *testing.T) {
+	var buf strings.Builder
+	r := &runner{Streams: Streams{Stderr: &buf}}
+	stop := r.startProgress(perfConfig{count: 1}, time.Now(), nil)
+	time.Sleep(2 * progressInterval)
+	stop()
+	if buf.Len() != 0 {
+		t.Errorf("progress written to a non-terminal: %q", buf.String())
+	}
+}

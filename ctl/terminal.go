@@ -21,11 +21,13 @@ func isTerminal(v any) bool {
 }
 
 // askPassword prints prompt to stdout and reads one line from stdin, with
-// echo turned off when stdin is a terminal (etcdctl's "Password: " and
-// "New password: " prompts). On a pipe it reads the line as is, so scripts
-// can feed a password.
+// echo turned off when stdin is a terminal, then ends the prompt's line:
+// etcdctl's "Password: " and "New password: " prompts. On a pipe it reads
+// the line as is, so scripts can feed a password; an empty stdin gives an
+// empty password, which the server refuses, as with etcdctl.
 func (r *runner) askPassword(prompt string) (string, error) {
 	fmt.Fprint(r.Stdout, prompt)
+	defer fmt.Fprintln(r.Stdout)
 	if f, ok := r.Stdin.(*os.File); ok && isTerminal(f) {
 		fd := int(f.Fd())
 		old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
@@ -37,10 +39,7 @@ func (r *runner) askPassword(prompt string) (string, error) {
 		if err := unix.IoctlSetTermios(fd, unix.TCSETS, &noEcho); err != nil {
 			return "", err
 		}
-		defer func() {
-			unix.IoctlSetTermios(fd, unix.TCSETS, old)
-			fmt.Fprintln(r.Stdout)
-		}()
+		defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
 	}
 	return readLine(r.Stdin)
 }
@@ -58,7 +57,7 @@ func readLine(in io.Reader) (string, error) {
 			}
 			b.WriteByte(one[0])
 		}
-		if err == io.EOF && b.Len() > 0 {
+		if err == io.EOF {
 			return b.String(), nil
 		}
 		if err != nil {
