@@ -28,14 +28,14 @@ func (s ProgressState) String() string {
 	return fmt.Sprintf("ProgressState(%d)", uint8(s))
 }
 
-// Progress is the leader's view of one member (Figure 2's nextIndex[] and
+// progress is the leader's view of one member (Figure 2's nextIndex[] and
 // matchIndex[], plus flow control).
 //
 // Invariants:
 //  1. Match < Next.
 //  2. In StateProbe the window is empty.
 //  3. In StateReplicate every entry in (Match, Next) was sent at least once.
-type Progress struct {
+type progress struct {
 	Match uint64 // matchIndex: highest index known to be replicated there
 	Next  uint64 // nextIndex: index of the next entry to send there
 	State ProgressState
@@ -54,7 +54,7 @@ type Progress struct {
 }
 
 // becomeProbe moves to StateProbe, resending from just after Match.
-func (pr *Progress) becomeProbe() {
+func (pr *progress) becomeProbe() {
 	pr.State = StateProbe
 	pr.ProbeSent = false
 	pr.Next = pr.Match + 1
@@ -63,7 +63,7 @@ func (pr *Progress) becomeProbe() {
 
 // becomeReplicate moves to StateReplicate after the follower's log was
 // found to match up to Match.
-func (pr *Progress) becomeReplicate() {
+func (pr *progress) becomeReplicate() {
 	pr.State = StateReplicate
 	pr.ProbeSent = false
 	pr.Next = pr.Match + 1
@@ -72,7 +72,7 @@ func (pr *Progress) becomeReplicate() {
 
 // maybeUpdate records a successful AppendEntries answer for index n. It
 // returns false if n is not news (a stale or duplicated answer).
-func (pr *Progress) maybeUpdate(n uint64) bool {
+func (pr *progress) maybeUpdate(n uint64) bool {
 	pr.ProbeSent = false
 	if n <= pr.Match {
 		return false
@@ -86,7 +86,7 @@ func (pr *Progress) maybeUpdate(n uint64) bool {
 // rejected, with matchHint the leader's guess (from the follower's
 // ConflictIndex/ConflictTerm) of the last index that might match. It returns
 // false for stale rejections.
-func (pr *Progress) maybeDecrTo(rejected, matchHint uint64) bool {
+func (pr *progress) maybeDecrTo(rejected, matchHint uint64) bool {
 	if pr.State == StateReplicate {
 		if rejected <= pr.Match {
 			return false // answers an append older than what was since acked
@@ -104,7 +104,7 @@ func (pr *Progress) maybeDecrTo(rejected, matchHint uint64) bool {
 
 // sentEntries records that an AppendEntries carrying n entries (ending at
 // lastIndex, of the given bytes) was sent.
-func (pr *Progress) sentEntries(n int, lastIndex, bytes uint64) {
+func (pr *progress) sentEntries(n int, lastIndex, bytes uint64) {
 	switch pr.State {
 	case StateReplicate:
 		if n > 0 {
@@ -117,7 +117,7 @@ func (pr *Progress) sentEntries(n int, lastIndex, bytes uint64) {
 }
 
 // isPaused reports whether the leader must wait before sending more.
-func (pr *Progress) isPaused() bool {
+func (pr *progress) isPaused() bool {
 	switch pr.State {
 	case StateProbe:
 		return pr.ProbeSent
@@ -127,6 +127,6 @@ func (pr *Progress) isPaused() bool {
 	return true
 }
 
-func (pr *Progress) String() string {
+func (pr *progress) String() string {
 	return fmt.Sprintf("match=%d next=%d %s", pr.Match, pr.Next, pr.State)
 }

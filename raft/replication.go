@@ -154,7 +154,7 @@ func (r *raft) handleAppendEntriesResponse(m raftpb.Message) error {
 // the hint whose term is at most ConflictTerm. A divergent tail of many
 // entries and terms is crossed in one or two round trips instead of one
 // per entry (end of §5.3).
-func (r *raft) handleAppendRejection(pr *Progress, m raftpb.Message) {
+func (r *raft) handleAppendRejection(pr *progress, m raftpb.Message) {
 	matchHint, _ := r.log.findConflictByTerm(m.ConflictIndex, m.ConflictTerm)
 	if !pr.maybeDecrTo(m.MatchIndex, matchHint) {
 		return

@@ -7,7 +7,7 @@ import (
 )
 
 // tracker holds the configuration in force (thesis §4.1: voters and
-// learners), the leader's Progress for every member, and the votes of the
+// learners), the leader's progress for every member, and the votes of the
 // election in progress. It answers the quorum questions: what is committed,
 // who won, is a quorum still active.
 //
@@ -19,7 +19,7 @@ type tracker struct {
 	voters   []uint64
 	learners []uint64
 	ids      []uint64
-	progress map[uint64]*Progress
+	progress map[uint64]*progress
 	votes    map[uint64]bool
 
 	maxInflight      int
@@ -29,7 +29,7 @@ type tracker struct {
 
 func newTracker(cs raftpb.ConfState, maxInflight int, maxInflightBytes uint64) *tracker {
 	t := &tracker{
-		progress:         map[uint64]*Progress{},
+		progress:         map[uint64]*progress{},
 		votes:            map[uint64]bool{},
 		maxInflight:      maxInflight,
 		maxInflightBytes: maxInflightBytes,
@@ -38,7 +38,7 @@ func newTracker(cs raftpb.ConfState, maxInflight int, maxInflightBytes uint64) *
 	t.learners = sortedUnique(cs.Learners)
 	t.ids = sortedUnique(append(slices.Clone(t.voters), t.learners...))
 	for _, id := range t.ids {
-		t.progress[id] = &Progress{
+		t.progress[id] = &progress{
 			Next:      1,
 			IsLearner: !slices.Contains(t.voters, id),
 			inflights: newInflights(maxInflight, maxInflightBytes),
