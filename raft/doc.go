@@ -89,6 +89,7 @@ the last index its state machine has applied.
 	thesis §10.2.2 batching and pipelining      replication.go (flushBroadcast, sendAppend), inflights.go, progress.go
 	storage, compaction hooks (ch. 5)           storage.go (Storage, MemoryStorage)
 	message formatting for logs and tests       describe.go
+	refusing malformed messages                 validate.go (ErrInvalidMessage)
 
 # Messages
 
