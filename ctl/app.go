@@ -53,8 +53,11 @@ func Run(ctx context.Context, args []string, s Streams) int {
 func RunWith(ctx context.Context, args []string, s Streams, deps Deps) int {
 	r := &runner{Streams: s, deps: deps, ctx: ctx, getenv: os.Getenv}
 	app := r.app()
+	for _, f := range app.Flags {
+		etcdctlFlagStyle(f)
+	}
 	for _, cmd := range app.Commands {
-		setUsageError(cmd)
+		etcdctlStyle(cmd, "skiffctl")
 	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	return r.exitCode(err)
@@ -88,6 +91,7 @@ func (r *runner) app() *cli.App {
 	return &cli.App{
 		Name:                      "skiffctl",
 		Usage:                     "A simple command line client for skiff and etcd (v2 API).",
+		UsageText:                 "skiffctl [global options] command [command options] [arguments...]",
 		Version:                   Version,
 		Writer:                    r.Stdout,
 		ErrWriter:                 r.Stderr,
@@ -128,7 +132,7 @@ func usageError(prefix string) cli.OnUsageErrorFunc {
 	return func(c *cli.Context, err error, isSubcommand bool) error {
 		fmt.Fprintf(c.App.Writer, "%s %v\n\n", prefix, err)
 		if c.Command != nil && c.Command.Name != "" {
-			_ = cli.ShowCommandHelp(c, c.Command.Name)
+			cli.HelpPrinter(c.App.Writer, cli.CommandHelpTemplate, c.Command)
 		} else {
 			_ = cli.ShowAppHelp(c)
 		}
@@ -136,11 +140,27 @@ func usageError(prefix string) cli.OnUsageErrorFunc {
 	}
 }
 
-// setUsageError gives cmd and its subcommands etcdctl's usage error.
-func setUsageError(cmd *cli.Command) {
+// etcdctlStyle gives cmd and its subcommands etcdctl's usage error and
+// help layout: group commands say "<cmd> command [command options]
+// [arguments...]", and boolean flags show no "(default: false)".
+func etcdctlStyle(cmd *cli.Command, parent string) {
 	cmd.OnUsageError = usageError("Incorrect Usage:")
+	if len(cmd.Subcommands) > 0 {
+		cmd.UsageText = parent + " " + cmd.Name + " command [command options] [arguments...]"
+	}
+	for _, f := range cmd.Flags {
+		etcdctlFlagStyle(f)
+	}
 	for _, sub := range cmd.Subcommands {
-		setUsageError(sub)
+		etcdctlStyle(sub, parent+" "+cmd.Name)
+	}
+}
+
+// etcdctlFlagStyle hides the default of a boolean flag in help, as
+// etcdctl's urfave/cli v1 did.
+func etcdctlFlagStyle(f cli.Flag) {
+	if b, ok := f.(*cli.BoolFlag); ok {
+		b.DisableDefaultText = true
 	}
 }
 
