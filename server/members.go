@@ -122,3 +122,26 @@ func (s *Server) Member(id uint64) (membership.Member, bool) {
 	}
 	return membership.Member{}, false
 }
+
+// syncPeers makes the transport's peers match the members in the store:
+// after a snapshot is installed, or a membership change applied. Called from
+// the raft loop only (and from New before it runs).
+func (s *Server) syncPeers() {
+	want := map[uint64][]string{}
+	for _, m := range s.Members() {
+		if uint64(m.ID) != s.id {
+			want[uint64(m.ID)] = m.PeerURLs
+		}
+	}
+	for id := range s.peers {
+		if _, ok := want[id]; !ok {
+			s.transport.RemovePeer(id)
+		}
+	}
+	for id, urls := range want {
+		if old, ok := s.peers[id]; !ok || !slices.Equal(old, urls) {
+			s.transport.AddPeer(id, urls)
+		}
+	}
+	s.peers = want
+}

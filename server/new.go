@@ -125,10 +125,8 @@ func (s *Server) newTransport() error {
 		return err
 	}
 	s.transport = t
-	for _, m := range s.Members() {
-		if uint64(m.ID) != s.id && !s.cfg.ForceNewCluster {
-			t.AddPeer(uint64(m.ID), m.PeerURLs)
-		}
+	if !s.cfg.ForceNewCluster {
+		s.syncPeers()
 	}
 	return nil
 }

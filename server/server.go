@@ -38,6 +38,10 @@ type Options struct {
 	// Now is the clock proposals are stamped with (TTLs, the expiry
 	// sweep); nil means time.Now.
 	Now func() time.Time
+	// SnapshotCatchUpEntries is how many applied entries raft's log keeps
+	// behind a snapshot for followers that are slightly behind; 0 means
+	// etcd's 5000. Tests lower it to make a follower need a snapshot.
+	SnapshotCatchUpEntries uint64
 }
 
 // Server is one running skiff member: it owns the raft node, the WAL, the
@@ -79,6 +83,7 @@ type Server struct {
 	confState raftpb.ConfState
 	snapIndex uint64 // index of the newest snapshot taken or installed
 	lastHard  raftpb.HardState
+	peers     map[uint64][]string // the transport's peers and their URLs
 
 	waits    *waitRegistry
 	appliedW *appliedWaiter
@@ -239,6 +244,18 @@ func (s *Server) setLeader(lead uint64, leader bool) {
 	s.leadSince = time.Now()
 	s.leadMu.Unlock()
 }
+
+// catchUp is Options.SnapshotCatchUpEntries or its default.
+func (s *Server) catchUp() uint64 {
+	if s.opts.SnapshotCatchUpEntries > 0 {
+		return s.opts.SnapshotCatchUpEntries
+	}
+	return defaultCatchUpEntries
+}
+
+// defaultCatchUpEntries is etcd's: a follower a few thousand entries behind
+// catches up from the log, which is cheaper than a whole snapshot.
+const defaultCatchUpEntries = 5000
 
 // requestTimeout is etcd's v2 request timeout (contract §1.11): 5 s plus two
 // election timeouts, long enough to ride out one election.
