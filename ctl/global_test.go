@@ -1,10 +1,13 @@
 package ctl
 
 import (
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -154,6 +157,36 @@ func TestDiscoverySRV(t *testing.T) {
 	res = runCtl(t, "-D", "example.com", "get", "/a")
 	if res.code != ExitBadArgs || res.stderr != "dns lookup errors: no such host and no such host\n" {
 		t.Errorf("failed discovery: %+v", res)
+	}
+}
+
+// TestCAFile: --ca-file (or SKIFFCTL_CA_FILE) makes an https endpoint with
+// a private CA trusted; without it the certificate is refused.
+func TestCAFile(t *testing.T) {
+	srv := httptest.NewUnstartedServer(fakeV2(t).Config.Handler)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := runCtl(t, "--no-sync", "--endpoints", srv.URL, "--ca-file", ca, "get", "/a"); res.stdout != "v\n" || res.code != 0 {
+		t.Errorf("with --ca-file: %+v", res)
+	}
+	t.Setenv("SKIFFCTL_CA_FILE", ca)
+	if res := runCtl(t, "--no-sync", "--endpoints", srv.URL, "get", "/a"); res.stdout != "v\n" || res.code != 0 {
+		t.Errorf("with SKIFFCTL_CA_FILE: %+v", res)
+	}
+	t.Setenv("SKIFFCTL_CA_FILE", "")
+	res := runCtl(t, "--no-sync", "--endpoints", srv.URL, "get", "/a")
+	if res.code != ExitServerError || !strings.Contains(res.stderr, "certificate") {
+		t.Errorf("without the CA: %+v", res)
+	}
+	res = runCtl(t, "--no-sync", "--endpoints", srv.URL, "--ca-file", filepath.Join(t.TempDir(), "missing.pem"), "get", "/a")
+	if res.code != ExitBadArgs || !strings.Contains(res.stderr, "missing.pem") {
+		t.Errorf("a missing CA file: %+v", res)
 	}
 }
 
