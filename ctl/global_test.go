@@ -3,6 +3,8 @@ package ctl
 import (
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
