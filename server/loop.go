@@ -57,15 +57,20 @@ func (s *Server) step(m raftpb.Message) {
 
 // proposeBatch proposes p and whatever other proposals are already waiting.
 func (s *Server) proposeBatch(p proposal) {
-	p.errc <- s.node.Propose(p.data)
+	p.errc <- s.submit(p)
 	for range maxProposalBatch - 1 {
 		select {
 		case p := <-s.propc:
-			p.errc <- s.node.Propose(p.data)
+			p.errc <- s.submit(p)
 		default:
 			return
 		}
 	}
+}
+
+// submit gives one proposal to raft.
+func (s *Server) submit(p proposal) error {
+	return s.node.Propose(p.data)
 }
 
 func (s *Server) handleReport(r report) {

@@ -11,8 +11,9 @@ import (
 	"skiff/store"
 )
 
-// proposal is a command's encoding on its way into the raft loop, which
-// answers on errc whether raft took it.
+// proposal is something on its way into the raft loop, which answers on
+// errc whether raft took it: a command's encoding (data), or later a
+// configuration change or a read-index request.
 type proposal struct {
 	data []byte
 	errc chan error
@@ -90,13 +91,18 @@ func (s *Server) proposeAndWait(ctx context.Context, cmd *Command) (*store.Event
 	}
 }
 
-// propose hands data to the raft loop. While no leader is known raft drops
-// proposals; propose then waits for a leader and tries again, as etcd's
-// proposals wait, until ctx ends.
+// propose hands a command's encoding to the raft loop.
 func (s *Server) propose(ctx context.Context, data []byte) error {
+	return s.proposeToLoop(ctx, proposal{data: data})
+}
+
+// proposeToLoop hands p to the raft loop. While no leader is known raft
+// drops proposals; proposeToLoop then waits for a leader and tries again, as
+// etcd's proposals wait, until ctx ends.
+func (s *Server) proposeToLoop(ctx context.Context, p proposal) error {
 	for {
 		leaderc := s.leaderChanged()
-		p := proposal{data: data, errc: make(chan error, 1)}
+		p.errc = make(chan error, 1)
 		select {
 		case s.propc <- p:
 		case <-ctx.Done():

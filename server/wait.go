@@ -10,6 +10,7 @@ import (
 // proposed it.
 type result struct {
 	event *store.Event
+	index uint64 // a read index, for a read request
 	err   error
 }
 
