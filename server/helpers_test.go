@@ -25,6 +25,7 @@ type testCluster struct {
 	t       testing.TB
 	members []*testMember
 	extra   []string // flags added to every member's command line
+	opts    Options  // options for every member (the logger is set per member)
 }
 
 type testMember struct {
@@ -38,7 +39,13 @@ type testMember struct {
 // newTestCluster starts n members and waits for a leader.
 func newTestCluster(t testing.TB, n int, extra ...string) *testCluster {
 	t.Helper()
-	c := &testCluster{t: t, extra: extra}
+	return newTestClusterWith(t, n, Options{}, extra...)
+}
+
+// newTestClusterWith is newTestCluster with options for every member.
+func newTestClusterWith(t testing.TB, n int, opts Options, extra ...string) *testCluster {
+	t.Helper()
+	c := &testCluster{t: t, extra: extra, opts: opts}
 	root := t.TempDir()
 	for i := range n {
 		m := &testMember{name: fmt.Sprintf("m%d", i+1), dir: filepath.Join(root, fmt.Sprintf("m%d", i+1))}
@@ -92,7 +99,9 @@ func (c *testCluster) config(i int) *config.Config {
 func (c *testCluster) start(i int) {
 	c.t.Helper()
 	m := c.members[i]
-	s, err := New(c.config(i), Options{Logger: testLogger(m.name)})
+	opts := c.opts
+	opts.Logger = testLogger(m.name)
+	s, err := New(c.config(i), opts)
 	if err != nil {
 		c.t.Fatalf("member %s: %v", m.name, err)
 	}
