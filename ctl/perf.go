@@ -20,6 +20,7 @@ type perfConfig struct {
 	reads     int           // percentage that are plain GETs (served locally)
 	quorum    int           // percentage that are quorum GETs (linearizable, through raft)
 	keep      bool          // leave the keys behind
+	spread    bool          // spread the workers over all endpoints instead of one member
 	json      bool          // print the result as one JSON object
 }
 
@@ -68,6 +69,7 @@ func (r *runner) checkCommand() *cli.Command {
 				&cli.IntFlag{Name: "reads", Value: 40, Usage: "percentage of plain (local) reads"},
 				&cli.IntFlag{Name: "quorum-reads", Value: 10, Usage: "percentage of quorum (linearizable) reads"},
 				&cli.BoolFlag{Name: "keep", Usage: "do not remove the test keys at the end"},
+				&cli.BoolFlag{Name: "spread", Usage: "spread the clients over every endpoint (after sync: every member) instead of one"},
 				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 			},
 			Action: r.checkPerf,
@@ -84,7 +86,7 @@ func (r *runner) checkPerf(c *cli.Context) error {
 		clients: c.Int("clients"), duration: c.Duration("duration"), count: c.Int("count"),
 		valueSize: c.Int("value-size"), keys: c.Int("keys"), prefix: c.String("prefix"),
 		writes: c.Int("writes"), reads: c.Int("reads"), quorum: c.Int("quorum-reads"),
-		keep: c.Bool("keep"), json: c.Bool("json"),
+		keep: c.Bool("keep"), spread: c.Bool("spread"), json: c.Bool("json"),
 	}
 	if err := cfg.validate(); err != nil {
 		return exitf(ExitBadArgs, "Error:  %v", err)

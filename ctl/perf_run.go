@@ -35,11 +35,16 @@ type perfResult struct {
 
 // runPerf preloads the keys, runs the workers and cleans up.
 func (r *runner) runPerf(s *session, cfg perfConfig) (*perfResult, error) {
-	cl, err := perfClient(s, cfg.clients)
+	cls, err := perfClients(s, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer cl.Close()
+	defer func() {
+		for _, cl := range cls {
+			cl.Close()
+		}
+	}()
+	cl := cls[0]
 	value := randomValue(cfg.valueSize)
 	if err := r.preload(s, cl, cfg, value); err != nil {
 		return nil, err
@@ -47,24 +52,40 @@ func (r *runner) runPerf(s *session, cfg perfConfig) (*perfResult, error) {
 	if !cfg.keep {
 		defer r.cleanup(s, cl, cfg.prefix)
 	}
-	return r.load(s, cl, cfg, value), nil
+	return r.load(s, cls, cfg, value), nil
 }
 
-// perfClient is a client of its own for the load, with a connection per
-// worker kept alive and no --debug trace (a line per request would be the
-// bottleneck).
-func perfClient(s *session, clients int) (*client.Client, error) {
-	cfg := s.cfg
-	cfg.Endpoints = s.cl.Endpoints()
-	cfg.OnRequest = nil
-	cfg.Transport = &http.Transport{
+// perfClients are the load's own clients, with a connection per worker
+// kept alive and no --debug trace (a line per request would be the
+// bottleneck). Normally there is one, sticking to one member as etcdctl's
+// client does; with --spread there is one per endpoint, each trying a
+// different endpoint first, and the workers take turns among them.
+func perfClients(s *session, cfg perfConfig) ([]*client.Client, error) {
+	eps := s.cl.Endpoints()
+	n := 1
+	if cfg.spread {
+		n = len(eps)
+	}
+	transport := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:     s.cfg.TLS,
-		MaxIdleConnsPerHost: clients,
+		MaxIdleConnsPerHost: cfg.clients,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return client.New(cfg)
+	var cls []*client.Client
+	for i := range n {
+		ccfg := s.cfg
+		ccfg.Endpoints = append(append([]string{}, eps[i:]...), eps[:i]...)
+		ccfg.OnRequest = nil
+		ccfg.Transport = transport
+		cl, err := client.New(ccfg)
+		if err != nil {
+			return nil, err
+		}
+		cls = append(cls, cl)
+	}
+	return cls, nil
 }
 
 // randomValue is n printable bytes.
@@ -109,7 +130,7 @@ func (r *runner) preload(s *session, cl *client.Client, cfg perfConfig, value st
 
 // load runs cfg.clients workers until the count or the duration is used
 // up, or the run is interrupted, and merges what they measured.
-func (r *runner) load(s *session, cl *client.Client, cfg perfConfig, value string) *perfResult {
+func (r *runner) load(s *session, cls []*client.Client, cfg perfConfig, value string) *perfResult {
 	var claimed, done atomic.Int64
 	start := time.Now()
 	deadline := start.Add(cfg.duration)
@@ -121,6 +142,7 @@ func (r *runner) load(s *session, cl *client.Client, cfg perfConfig, value strin
 		go func() {
 			defer wg.Done()
 			res := &perfResult{}
+			cl := cls[w%len(cls)]
 			rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
 			for r.ctx.Err() == nil {
 				if cfg.count > 0 && claimed.Add(1) > int64(cfg.count) || cfg.count == 0 && time.Now().After(deadline) {

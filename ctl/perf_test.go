@@ -113,7 +113,7 @@ func TestCheckPerfMeasuresAndCleansUp(t *testing.T) {
 	if ls := runCtl(t, "--endpoints", ep, "ls", "/skiffctl-perf"); ls.code != ExitServerError {
 		t.Errorf("test keys left behind: %+v", ls)
 	}
-	text := runCtl(t, "--endpoints", ep, "check", "perf", "--count", "50", "--clients", "2")
+	text := runCtl(t, "--endpoints", ep, "check", "perf", "--count", "50", "--clients", "2", "--spread")
 	for _, want := range []string{"ops: 50 in ", "throughput: ", "p99.9 ", "histogram:\n"} {
 		if !strings.Contains(text.stdout, want) || text.stderr != "" {
 			t.Errorf("text report lacks %q (or wrote to stderr %q):\n%s", want, text.stderr, text.stdout)
