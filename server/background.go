@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"skiff/server/membership"
+	"skiff/store"
+	"skiff/transport"
 )
 
 // syncInterval is how often the leader proposes the TTL sweep while the store
@@ -50,7 +52,11 @@ func (s *Server) syncLoop() {
 			return
 		case <-ticker.C:
 		}
-		if !s.IsLeader() || !s.store.HasTTLKeys() {
+		if !s.IsLeader() {
+			continue
+		}
+		s.maybeSetClusterVersion()
+		if !s.store.HasTTLKeys() {
 			continue
 		}
 		cmd := Command{ID: s.reqIDs.newID(), Kind: CommandSync, Time: s.now()}
@@ -64,4 +70,26 @@ func (s *Server) syncLoop() {
 			s.lg.Debug("proposing the TTL sweep failed", "err", err)
 		}
 	}
+}
+
+// clusterVersionKey holds the cluster's version in the store's /0
+// namespace, as etcd's leader records it once the members have started
+// (contract §1.11: one of the internal writes before any user write).
+const clusterVersionKey = "/version"
+
+// maybeSetClusterVersion records the cluster version if it is not there yet.
+func (s *Server) maybeSetClusterVersion() {
+	want := transport.DefaultVersion.Cluster
+	ev, err := s.store.Get(store.Cluster, clusterVersionKey, false, false, time.Time{})
+	if err == nil && ev.Node != nil && ev.Node.Value != nil && *ev.Node.Value == want {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), syncInterval)
+	defer cancel()
+	req := store.Request{Method: store.MethodPut, Namespace: store.Cluster, Key: clusterVersionKey, Value: want}
+	if _, err := s.Do(ctx, &req); err != nil {
+		s.lg.Debug("recording the cluster version failed; retrying", "err", err)
+		return
+	}
+	s.lg.Info("set the cluster version", "version", want)
 }

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"time"
+
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"skiff/store"
 	"strings"
 	"testing"
 )
@@ -67,6 +70,17 @@ func TestHTTPSingleMemberPutGet(t *testing.T) {
 			list.Members[0].Name == "m1" && list.Members[0].ID == c.members[0].s.ID().String() &&
 			len(list.Members[0].ClientURLs) == 1 && list.Members[0].ClientURLs[0] == "http://"+c.members[0].clientAddr
 	})
+	// As on etcd, a fresh one-member cluster has made three internal
+	// writes before the first user write: the member's peer URLs, its
+	// published attributes and the cluster version.
+	waitFor(t, "the cluster version is recorded", func() bool {
+		ev, err := c.members[0].s.Store().Get(store.Cluster, clusterVersionKey, false, false, time.Time{})
+		return err == nil && *ev.Node.Value == "3.4.0"
+	})
+	code, index, _ := c.httpDo(0, "PUT", "/v2/keys/second", url.Values{"value": {"2"}})
+	if code != http.StatusCreated || index != "5" {
+		t.Fatalf("second PUT: %d X-Etcd-Index %s, want 201 and 5 (3 internal writes, then /foo)", code, index)
+	}
 	code, _, body = c.httpDo(0, "GET", "/v2/stats/self", nil)
 	if code != http.StatusOK || !strings.Contains(body, `"state":"StateLeader"`) {
 		t.Fatalf("/v2/stats/self: %d %s", code, body)
