@@ -1,15 +1,15 @@
 package server
 
 import (
-	"time"
-
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"skiff/store"
 	"strings"
 	"testing"
+	"time"
+
+	"skiff/store"
 )
 
 // httpDo sends one request to member i's client URL and returns the status,
