@@ -1,0 +1,66 @@
+package cluster
+
+import "sync"
+
+// start starts member i and re-applies the partitions that involve it (a
+// new member has a new transport with nothing blocked).
+func (c *Cluster) start(i int) error {
+	if err := c.members[i].start(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for link := range c.blocked {
+		if link[0] == i || link[1] == i {
+			c.applyBlock(link[0], link[1])
+		}
+	}
+	return nil
+}
+
+// Running reports whether member i is up.
+func (c *Cluster) Running(i int) bool { return c.members[i].Server() != nil }
+
+// Stop stops member i gracefully and returns the error that had stopped it
+// earlier, if any.
+func (c *Cluster) Stop(i int) error { return c.members[i].stop(true) }
+
+// Kill stops member i as kill -9 would: nothing more is written, in-flight
+// requests fail.
+func (c *Cluster) Kill(i int) { c.members[i].stop(false) }
+
+// Restart starts member i again on its data dir and ports (after Stop or
+// Kill), failing the test if it cannot.
+func (c *Cluster) Restart(i int) {
+	c.t.Helper()
+	if err := c.start(i); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// TryRestart is Restart for goroutines other than the test's: it returns
+// the error instead of failing the test.
+func (c *Cluster) TryRestart(i int) error { return c.start(i) }
+
+// KillAll kills every member at once, as a power failure would.
+func (c *Cluster) KillAll() {
+	var wg sync.WaitGroup
+	for i := range c.members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Kill(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// RestartAll starts every member that is down.
+func (c *Cluster) RestartAll() {
+	c.t.Helper()
+	for i := range c.members {
+		if !c.Running(i) {
+			c.Restart(i)
+		}
+	}
+}
