@@ -62,6 +62,9 @@ func FuzzWALDecode(f *testing.F) {
 			_ = r.apply(rec) // must not panic on any CRC-valid data
 			return nil
 		})
+		if n := countEntryFrames(data); n > len(data)/headerSize {
+			t.Fatalf("countEntryFrames = %d for %d bytes", n, len(data))
+		}
 		var torn *tornError
 		var ce *CorruptError
 		switch {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"skiff/raft/raftpb"
 	"skiff/wal/vfs"
@@ -107,29 +106,16 @@ func (w *WAL) ReadAll() (metadata []byte, state raftpb.HardState, ents []raftpb.
 // tail's valid records end in w.tailOff. dirty reports that something other
 // than zeros follows them.
 func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
+	bufs, err := w.readFiles()
+	if err != nil {
+		return false, err
+	}
+	r.reserve(bufs)
 	var c chain
-	for i := w.released; i < len(w.segs); i++ {
-		name := filepath.Join(w.dir, w.segs[i].name())
-		last := i == len(w.segs)-1
-		read := vfs.ReadFile
-		if last {
-			read = readTrimmed
-		}
-		buf, err := read(w.fs, name)
-		if err != nil {
-			return false, fmt.Errorf("wal: %w", err)
-		}
-		r.reserve(len(buf))
-		end, err := scanSegment(name, buf, &c, last, func(rec record) error {
-			err := r.apply(rec)
-			if err == nil {
-				return nil
-			}
-			if errors.Is(err, ErrSnapshotMismatch) || errors.Is(err, ErrMetadataConflict) {
-				return fmt.Errorf("wal: %s at offset %d: %w", name, rec.off, err)
-			}
-			return &CorruptError{File: name, Offset: rec.off, Reason: err.Error(), Err: err}
-		})
+	for j, buf := range bufs {
+		name := w.segPath(w.released + j)
+		last := j == len(bufs)-1
+		end, err := w.scanInto(r, name, buf, &c, last)
 		var torn *tornError
 		if errors.As(err, &torn) {
 			w.logger.Warn("wal: the log ends in a torn write, which a crash leaves; cutting it off",
@@ -147,6 +133,39 @@ func (w *WAL) readSegments(r *replay) (dirty bool, err error) {
 		dirty = torn == nil && !allZero(buf[end:])
 	}
 	return dirty, nil
+}
+
+// readFiles reads the segments from w.released on; the last one without
+// its trailing zeros.
+func (w *WAL) readFiles() ([][]byte, error) {
+	var bufs [][]byte
+	for i := w.released; i < len(w.segs); i++ {
+		read := vfs.ReadFile
+		if i == len(w.segs)-1 {
+			read = readTrimmed
+		}
+		buf, err := read(w.fs, w.segPath(i))
+		if err != nil {
+			return nil, fmt.Errorf("wal: %w", err)
+		}
+		bufs = append(bufs, buf)
+	}
+	return bufs, nil
+}
+
+// scanInto replays one segment into r. Errors that the records' content
+// causes become CorruptErrors naming the file and offset.
+func (w *WAL) scanInto(r *replay, name string, buf []byte, c *chain, last bool) (int64, error) {
+	return scanSegment(name, buf, c, last, func(rec record) error {
+		err := r.apply(rec)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, ErrSnapshotMismatch) || errors.Is(err, ErrMetadataConflict) {
+			return fmt.Errorf("wal: %s at offset %d: %w", name, rec.off, err)
+		}
+		return &CorruptError{File: name, Offset: rec.off, Reason: err.Error(), Err: err}
+	})
 }
 
 // readTrimmed reads a file but leaves out the run of zeros that ends it

@@ -43,18 +43,19 @@ type replay struct {
 	found     bool       // the marker for start was read
 	markers   []Snapshot // every marker read, in order
 	lastIndex uint64     // the highest index the log has reached
-	read      int        // entries read, kept or not
-	bytes     int        // segment bytes read
 }
 
-// reserve grows ents ahead of a segment of n bytes, guessing its entry
-// count from the segments read so far, so that a long replay does not
-// spend its time copying ents as it grows.
-func (r *replay) reserve(n int) {
-	if r.read > 0 && r.bytes > 0 && !r.markersOnly {
-		r.ents = slices.Grow(r.ents, int(int64(n)*int64(r.read)/int64(r.bytes)))
+// reserve sizes ents for the entry records in the segments bufs, so that
+// a long replay does not spend its time copying ents as it grows.
+func (r *replay) reserve(bufs [][]byte) {
+	if r.markersOnly {
+		return
 	}
-	r.bytes += n
+	n := 0
+	for _, buf := range bufs {
+		n += countEntryFrames(buf)
+	}
+	r.ents = slices.Grow(r.ents, n)
 }
 
 // apply adds one record to the state. An error names what is inconsistent;
@@ -91,7 +92,6 @@ func (r *replay) applyEntry(data []byte) error {
 		return err
 	}
 	r.lastIndex = e.Index
-	r.read++
 	if e.Index <= r.start.Index {
 		// The entry is covered by the snapshot, but writing it replaced
 		// every entry after it, including any read so far (invariant 2).
