@@ -24,7 +24,9 @@
 //	history.go      the 1000-event history and what a watch matches
 //	watcher.go      Watcher and Watch
 //	watcher_hub.go  the registered watchers and notification
-//	snapshot.go     Save, Recovery, Clone, Dump, Hash
+//	snapshot.go     the snapshot format, Save, Dump, Hash
+//	recovery.go     Recovery and the checks a snapshot must pass
+//	clone.go        Clone
 //	stats.go        the /v2/stats/store counters
 //	errors.go       Error, the codes of §2 and their HTTP statuses
 //

@@ -230,15 +230,12 @@ func (run *opsRun) compareState() {
 		t.Fatalf("step %d: recovered store's state differs:\n%s\n%s", run.step, run.straight.Dump(), run.restored.Dump())
 	}
 	got := map[string]mnode{}
-	var walk func(sn *savedNode)
-	walk = func(sn *savedNode) {
-		for _, c := range sn.Nodes {
+	snap := run.straight.snapshot(false)
+	for _, c := range snap.Nodes {
+		if c.Namespace == Keys {
 			got[c.Key] = mnode{dir: c.Dir, value: c.Value, created: c.CreatedIndex, modified: c.ModifiedIndex, expireAt: c.ExpireAt}
-			walk(c)
 		}
 	}
-	snap := run.straight.snapshot(false)
-	walk(snap.Namespaces[Keys])
 	if snap.Index != run.m.index || len(got) != len(run.m.nodes) {
 		t.Fatalf("step %d: store index %d with %d nodes, model %d with %d\n%s", run.step, snap.Index, len(got), run.m.index, len(run.m.nodes), run.straight.Dump())
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -60,20 +61,30 @@ func TestRecoveryRefusesBadSnapshots(t *testing.T) {
 	s := scene(t)
 	before := s.Dump()
 	for _, bad := range []string{
-		``, `{`, `[]`, `{"version":2,"index":0,"namespaces":[]}`,
-		`{"version":1,"index":0,"namespaces":[]}`,
-		`{"version":1,"index":0,"namespaces":[null,null,null]}`,
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/x/y","createdIndex":1,"modifiedIndex":1}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/x","createdIndex":1,"modifiedIndex":5}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
-		`{"version":1,"index":0,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":1,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
-		`{"version":1,"index":0,"extra":1,"namespaces":[]}`,
+		``, `{`, `[]`, `{"version":1,"index":0,"nodes":[]}`,
+		`{"version":2,"index":0,"extra":1,"nodes":[]}`,
+		`{"version":2,"index":0,"nodes":[null]}`,
+		// A node whose directory is missing, or comes after it.
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/x/y","createdIndex":1,"modifiedIndex":1}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/x/y","createdIndex":1,"modifiedIndex":1},{"ns":1,"key":"/x","dir":true,"createdIndex":1,"modifiedIndex":1}]}`,
 		// A file with children.
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/f","createdIndex":1,"modifiedIndex":1,"nodes":[{"key":"/f/x","createdIndex":1,"modifiedIndex":1}]}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/f","createdIndex":1,"modifiedIndex":1},{"ns":1,"key":"/f/x","createdIndex":1,"modifiedIndex":1}]}`,
+		// Indexes past the store index, or created after modified.
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/x","createdIndex":1,"modifiedIndex":5}]}`,
+		`{"version":2,"index":5,"nodes":[{"ns":1,"key":"/x","createdIndex":3,"modifiedIndex":2}]}`,
+		// Keys that are not clean paths, the root, a duplicate, a bad namespace.
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"x","createdIndex":1,"modifiedIndex":1}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/a/../b","createdIndex":1,"modifiedIndex":1}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/","dir":true,"createdIndex":1,"modifiedIndex":1}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/x","createdIndex":1,"modifiedIndex":1},{"ns":1,"key":"/x","createdIndex":1,"modifiedIndex":1}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":3,"key":"/x","createdIndex":1,"modifiedIndex":1}]}`,
 		// A directory with a value.
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0,"nodes":[{"key":"/d","dir":true,"value":"x","createdIndex":1,"modifiedIndex":1}]},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}]}`,
-		// A history event in an unknown namespace, and one with no node.
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":9,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
-		`{"version":1,"index":1,"namespaces":[{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0},{"key":"/","dir":true,"createdIndex":0,"modifiedIndex":0}],"history":[{"ns":1,"event":{"action":"set"}}]}`,
+		`{"version":2,"index":1,"nodes":[{"ns":1,"key":"/d","dir":true,"value":"x","createdIndex":1,"modifiedIndex":1}]}`,
+		// History that does not end at the index, in an unknown namespace, without a node.
+		`{"version":2,"index":0,"nodes":[],"history":[{"ns":1,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
+		`{"version":2,"index":2,"nodes":[],"history":[{"ns":1,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
+		`{"version":2,"index":1,"nodes":[],"history":[{"ns":9,"event":{"action":"set","node":{"key":"/k","modifiedIndex":1}}}]}`,
+		`{"version":2,"index":1,"nodes":[],"history":[{"ns":1,"event":{"action":"set"}}]}`,
 	} {
 		require.Error(t, s.Recovery([]byte(bad)), "snapshot %q", bad)
 	}
@@ -93,4 +104,22 @@ func TestStatsCountEveryOperation(t *testing.T) {
 	s.DeleteExpiredKeys(t0)
 	require.Equal(t, `{"getsSuccess":1,"getsFail":1,"setsSuccess":2,"setsFail":1,"deleteSuccess":1,"deleteFail":1,"updateSuccess":1,"updateFail":1,"createSuccess":1,"createFail":1,"compareAndSwapSuccess":1,"compareAndSwapFail":1,"compareAndDeleteSuccess":1,"compareAndDeleteFail":1,"expireCount":1,"watchers":0}`,
 		mustJSON(t, s.Stats()))
+}
+
+func TestDeepTreeSnapshotRecovers(t *testing.T) {
+	// JSON decoders stop at 10,000 levels of nesting; the flat snapshot does
+	// not nest, so a key 10,001 directories deep still recovers.
+	s := New()
+	key := strings.Repeat("/d", 10001) + "/k"
+	_, err := s.Set(Keys, key, false, "deep", TTL{}, t0)
+	require.NoError(t, err)
+	data, err := s.Save()
+	require.NoError(t, err)
+	r := New()
+	require.NoError(t, r.Recovery(data))
+	e, err := r.Get(Keys, key, false, false, t0)
+	require.NoError(t, err)
+	require.Equal(t, "deep", *e.Node.Value)
+	_, err = r.Delete(Keys, "/d", false, true, t0)
+	require.NoError(t, err)
 }

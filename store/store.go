@@ -113,11 +113,18 @@ func (s *Store) makeDirs(root *node, p string, index uint64) (*node, *Error) {
 	n := root
 	for rest := p[1:]; rest != ""; {
 		var name string
-		name, rest, _ = strings.Cut(rest, "/")
+		var more bool
+		name, rest, more = strings.Cut(rest, "/")
 		child, ok := n.children[name]
 		switch {
 		case !ok:
-			child = newDir(childPath(n.path, name), index, n)
+			// The new directory's path is a prefix of p: share its bytes, so
+			// a deep key costs memory in proportion to its length only.
+			end := len(p) - len(rest)
+			if more {
+				end-- // leave out the slash before rest
+			}
+			child = newDir(p[:end], index, n)
 			n.children[name] = child
 		case !child.isDir():
 			return nil, ErrNotDir(child.path, s.index)
