@@ -70,7 +70,7 @@ func TestRunStopsCleanlyAndRefusesForeignDataDir(t *testing.T) {
 	foreign := append(append([]string{}, args...), "--initial-cluster-token", "another")
 	var out bytes.Buffer
 	if code := Run(context.Background(), foreign, nil, Streams{Stdout: &out, Stderr: &out}); code != ExitFailure ||
-		!strings.Contains(out.String(), "belongs to cluster") {
+		!strings.Contains(out.String(), "belongs to member") {
 		t.Fatalf("foreign data dir: exit %d, output %q", code, out.String())
 	}
 }

@@ -81,9 +81,6 @@ func (s *Server) bootstrapNew(dirs config.Dirs) error {
 // in the WAL, then every WAL entry after it. The --initial-* flags no longer
 // matter (contract §6.4).
 func (s *Server) restart(dirs config.Dirs) (uint64, error) {
-	if s.cfg.IsSet("initial-cluster") || s.cfg.IsSet("initial-cluster-state") || s.cfg.IsSet("initial-cluster-token") {
-		s.lg.Info("the data dir already holds a WAL, so the --initial-cluster* settings are ignored", "data-dir", dirs.Data)
-	}
 	snapshot, err := s.loadSnapshot(dirs)
 	if err != nil {
 		return 0, err
@@ -103,6 +100,9 @@ func (s *Server) restart(dirs config.Dirs) (uint64, error) {
 	s.id, s.clusterID = s.meta.MemberID, s.meta.ClusterID
 	if err := s.checkClusterFlags(dirs); err != nil {
 		return 0, err
+	}
+	if s.cfg.IsSet("initial-cluster") || s.cfg.IsSet("initial-cluster-state") || s.cfg.IsSet("initial-cluster-token") {
+		s.lg.Info("the data dir already holds a WAL, so the --initial-cluster* settings are ignored", "data-dir", dirs.Data)
 	}
 	if err := s.restoreState(snapshot); err != nil {
 		return 0, err
@@ -133,18 +133,22 @@ func (s *Server) openError(dirs config.Dirs, err error) error {
 // checkClusterFlags refuses a data dir that belongs to another cluster than
 // the one --initial-cluster and --initial-cluster-token describe, when they
 // were given for a new cluster: the operator most likely pointed the member
-// at the wrong directory.
+// at the wrong directory. Only a clear mismatch counts: both this member's ID
+// and the cluster ID differ from the WAL's. A changed member list alone
+// (members added at runtime) keeps the member's own ID and is accepted, since
+// the flags are ignored on restart anyway.
 func (s *Server) checkClusterFlags(dirs config.Dirs) error {
 	if s.cfg.ForceNewCluster || s.cfg.InitialClusterState != config.ClusterStateNew || !s.cfg.IsSet("initial-cluster") {
 		return nil
 	}
 	cluster, err := s.cfg.InitialMembers()
 	if err != nil {
-		return nil // the flags are ignored on restart; only a clear mismatch is refused
+		return nil
 	}
-	if uint64(cluster.ID) != s.clusterID {
-		return fmt.Errorf("the data dir %s belongs to cluster %s, but --initial-cluster and --initial-cluster-token describe cluster %s; "+
-			"use this cluster's data dir, or remove %s to start a new member", dirs.Data, hexID(s.clusterID), cluster.ID, dirs.Data)
+	if uint64(cluster.ID) != s.clusterID && uint64(s.cfg.MemberID()) != s.id {
+		return fmt.Errorf("the data dir %s belongs to member %s of cluster %s, but --initial-cluster and --initial-cluster-token describe member %s of cluster %s; "+
+			"use this member's own data dir, remove %s to start afresh, or drop --initial-cluster (a restart ignores it)",
+			dirs.Data, hexID(s.id), hexID(s.clusterID), s.cfg.MemberID(), cluster.ID, dirs.Data)
 	}
 	return nil
 }
