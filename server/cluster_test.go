@@ -125,3 +125,24 @@ func TestWriteWithoutQuorumTimesOut(t *testing.T) {
 	c.waitLeader()
 	c.put(0, "/after", "2")
 }
+
+// A quorum read on a follower sees a write the leader acknowledged just
+// before, even if the follower had not applied it yet when the read began.
+func TestQuorumReadOnFollowerSeesLeadersWrite(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	f := (lead + 1) % 3
+	for i := range 20 {
+		key := fmt.Sprintf("/lin/%d", i)
+		c.put(lead, key, fmt.Sprint(i))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := c.members[f].s.LinearizableRead(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("LinearizableRead on the follower: %v", err)
+		}
+		if v, ok := c.get(f, key); !ok || v != fmt.Sprint(i) {
+			t.Fatalf("after a linearizable read the follower has %s = %q, %v", key, v, ok)
+		}
+	}
+}
