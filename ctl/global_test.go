@@ -1,6 +1,7 @@
 package ctl
 
 import (
+	"context"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -253,5 +254,27 @@ func TestPasswordPrompts(t *testing.T) {
 	res = runCtlStdin(t, "wrong\n", "--endpoints", ep, "-u", "root", "user", "list")
 	if res.stdout != "Password: \n" || res.stderr != "Insufficient credentials\n" || res.code != ExitBadArgs {
 		t.Errorf("-u root with a wrong password: %+v", res)
+	}
+}
+
+// TestClusterHealthForever: with -f the report repeats every 10 s, each
+// followed by "next check after 10 second...", until interrupted (exit 0).
+func TestClusterHealthForever(t *testing.T) {
+	srv := fakeV2(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"skiffctl", "--endpoints", srv.URL, "cluster-health", "-f"},
+			Streams{Stdin: strings.NewReader(""), Stdout: out, Stderr: out})
+	}()
+	want := "member 8e9e05c52164694d is healthy: got healthy result from " + srv.URL + "\n" +
+		"member cf34a71f34619197 is unreachable: no available published client urls\ncluster is degraded\n" +
+		"\nnext check after 10 second...\n\n"
+	waitFor(t, out, want)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("cluster-health -f exited %d after the interrupt; want 0", code)
 	}
 }
