@@ -278,3 +278,35 @@ func TestClusterHealthForever(t *testing.T) {
 		t.Errorf("cluster-health -f exited %d after the interrupt; want 0", code)
 	}
 }
+
+// TestClusterHealthUnreachableAndUnhealthy: every client URL of a member is
+// tried, each failure named as net/http words it, then "are all
+// unreachable"; a 503 {"health":"false"} is "unhealthy"; with no healthy
+// member the cluster is "unavailable", exit 5. (Checked byte for byte
+// against etcdctl with a fake server like this one.)
+func TestClusterHealthUnreachableAndUnhealthy(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v2/members":
+			w.Write([]byte(`{"members":[{"id":"8e9e05c52164694d","name":"n1","peerURLs":["http://127.0.0.1:2380"],"clientURLs":["http://127.0.0.1:1","http://127.0.0.1:2"]},` +
+				`{"id":"aa","name":"n2","peerURLs":["http://127.0.0.1:2381"],"clientURLs":["` + srv.URL + `"]}]}`))
+		case "/health":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"health":"false"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	res := runCtl(t, "--endpoints", srv.URL, "cluster-health")
+	want := `failed to check the health of member 8e9e05c52164694d on http://127.0.0.1:1: Get "http://127.0.0.1:1/health": dial tcp 127.0.0.1:1: connect: connection refused
+failed to check the health of member 8e9e05c52164694d on http://127.0.0.1:2: Get "http://127.0.0.1:2/health": dial tcp 127.0.0.1:2: connect: connection refused
+member 8e9e05c52164694d is unreachable: [http://127.0.0.1:1 http://127.0.0.1:2] are all unreachable
+member aa is unhealthy: got unhealthy result from ` + srv.URL + `
+cluster is unavailable
+`
+	if res.stdout != want || res.stderr != "" || res.code != ExitClusterNotHealthy {
+		t.Errorf("got %+v\nwant stdout %q and exit 5", res, want)
+	}
+}
