@@ -148,6 +148,17 @@ func tutorialExecWatch(t *testing.T, ep string) {
 	if errOut.String() != "Ignored dir /ew/d change\n" {
 		t.Errorf("exec-watch stderr %q", errOut.String())
 	}
+	if _, err := os.Stat(etcdctlBinary); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		real := runEtcdctlContext(ctx, "--endpoints", ep, "exec-watch", "--after-index", after, "-r", "/ew", "--",
+			"sh", "-c", `echo "$ETCD_WATCH_ACTION $ETCD_WATCH_KEY $ETCD_WATCH_VALUE $ETCD_WATCH_MODIFIED_INDEX"`)
+		lines := strings.Split(strings.TrimSpace(real.stdout), "\n")
+		sort.Strings(lines)
+		if strings.Join(lines, "|") != strings.Join(want, "|") || real.stderr != errOut.String() || real.code != 0 {
+			t.Errorf("etcdctl exec-watch printed %q %q (exit %d); skiffctl printed %q %q", lines, real.stderr, real.code, got, errOut.String())
+		}
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a run writes to it.
