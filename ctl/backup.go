@@ -127,7 +127,7 @@ func createEmptyDir(dir string) error {
 func copyNewestSnapshot(dirs backupDirs) (wal.Snapshot, error) {
 	markers, err := wal.ValidSnapshots(dirs.srcWAL, wal.Options{})
 	if err != nil {
-		return wal.Snapshot{}, fmt.Errorf("reading the snapshot markers of the WAL in %s: %w; is --data-dir (or --wal-dir) a skiff data dir?", dirs.srcWAL, err)
+		return wal.Snapshot{}, fmt.Errorf("cannot read the WAL in %s; is --data-dir (or --wal-dir) a skiff data dir? (back up etcd's own with etcdctl backup): %w", dirs.srcWAL, err)
 	}
 	inWAL := make(map[wal.Snapshot]bool, len(markers))
 	for _, m := range markers {
