@@ -1,0 +1,101 @@
+package linearizability
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// Run is everything one workload run produced, ready to be checked.
+type Run struct {
+	Records  []Record
+	Watches  [][]Event // one per watcher
+	Starts   []uint64  // each watcher's first index
+	Final    map[string]string
+	Notes    []porcupine.Annotation // fault windows, for the HTML
+	Dir      string                 // where the artifacts go
+	Timeout  time.Duration          // porcupine's budget; Unknown fails
+	Visual   bool                   // write history.html even when it passes
+	SkipLogs bool                   // no watchers ran: skip the log-based checks
+}
+
+// Result is the outcome of Check.
+type Result struct {
+	Verdict    porcupine.CheckResult
+	Violations []Violation
+	Ops        int // operations given to porcupine
+	CheckTime  time.Duration
+	Resolve    ResolveStats
+	HTML       string // path of the visualization, if written
+}
+
+// Failed reports whether any check failed, porcupine's Unknown included.
+func (r Result) Failed() bool { return r.Verdict != porcupine.Ok || len(r.Violations) > 0 }
+
+// Check validates a run in etcd's order: the event log first (it is the
+// ground truth the rest leans on), then unknown writes are resolved against
+// it, then porcupine, then the index and stale-read checkers. It writes
+// history.json and events.json to run.Dir, and history.html when a check
+// failed (or run.Visual).
+func Check(run Run) Result {
+	var res Result
+	records := run.Records
+	var log []Event
+	if !run.SkipLogs {
+		log = MergeEvents(run.Watches)
+		res.Violations = append(res.Violations, CheckWatches(run.Watches, run.Starts, log)...)
+		res.Violations = append(res.Violations, CheckFinalState(run.Final, log)...)
+		res.Violations = append(res.Violations, CheckAcknowledgedInLog(records, log)...)
+		records, res.Resolve = Resolve(records, log)
+		res.Violations = append(res.Violations, CheckStaleReads(records, log)...)
+	}
+	res.Violations = append(res.Violations, CheckUniqueIndexes(records)...)
+	res.Violations = append(res.Violations, CheckRealTimeIndexOrder(records)...)
+
+	ops := Operations(records)
+	res.Ops = len(ops)
+	start := time.Now()
+	verdict, info := porcupine.CheckOperationsVerbose(Model, ops, run.Timeout)
+	res.CheckTime = time.Since(start)
+	res.Verdict = verdict
+	if run.Dir != "" {
+		writeJSON(filepath.Join(run.Dir, "history.json"), run.Records)
+		writeJSON(filepath.Join(run.Dir, "events.json"), run.Watches)
+		if res.Failed() || run.Visual {
+			info.AddAnnotations(run.Notes)
+			res.HTML = filepath.Join(run.Dir, "history.html")
+			if err := porcupine.VisualizePath(Model, info, res.HTML); err != nil {
+				res.HTML = "(not written: " + err.Error() + ")"
+			}
+		}
+	}
+	return res
+}
+
+// Summary is a one-paragraph account of the result for the test log.
+func (r Result) Summary() string {
+	s := fmt.Sprintf("porcupine: %s on %d operations in %v; unknown writes: %d (applied %d, never applied %d, unresolved %d); %d violation(s)",
+		r.Verdict, r.Ops, r.CheckTime.Round(time.Millisecond), r.Resolve.Unknown, r.Resolve.Applied, r.Resolve.Dropped, r.Resolve.Unresolved, len(r.Violations))
+	for i, v := range r.Violations {
+		if i == 20 {
+			s += fmt.Sprintf("\n  ... and %d more", len(r.Violations)-20)
+			break
+		}
+		s += "\n  " + v.String()
+	}
+	return s
+}
+
+func writeJSON(path string, v any) {
+	b, err := json.MarshalIndent(v, "", " ")
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "writing %s: %v\n", path, err)
+	}
+}
