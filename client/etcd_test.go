@@ -206,7 +206,10 @@ func etcdWatch(t *testing.T, c *Client) {
 	}
 
 	for _, stream := range []bool{false, true} {
-		rw := c.Watcher("/w", &WatchOptions{Recursive: true, Stream: stream})
+		// Watch from the current index, so the events below are seen
+		// whether the watch begins before or after they happen.
+		now := ok(t)(c.Get(ctx, "/w", nil)).Index
+		rw := c.Watcher("/w", &WatchOptions{Recursive: true, Stream: stream, AfterIndex: now})
 		got := make(chan string, 3)
 		var wg sync.WaitGroup
 		wg.Go(func() {
@@ -219,8 +222,7 @@ func etcdWatch(t *testing.T, c *Client) {
 				got <- r.Action + " " + r.Node.Key
 			}
 		})
-		// Let the watch begin before writing (it sees only later events).
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // usually the watch is live by now; either way works
 		ok(t)(c.Set(ctx, "/w/x", "1", nil))
 		ok(t)(c.Set(ctx, "/w/deeper/y", "1", nil))
 		ok(t)(c.Delete(ctx, "/w/x", nil))

@@ -121,7 +121,7 @@ func TestHeaderTimeoutMovesOn(t *testing.T) {
 	if err != nil || resp.Endpoint != live.URL {
 		t.Fatalf("Get = %v, %v", resp, err)
 	}
-	if d := time.Since(start); d < 100*time.Millisecond || d > 2*time.Second {
+	if d := time.Since(start); d < 100*time.Millisecond || d > 5*time.Second {
 		t.Errorf("took %v, want about the 100ms header timeout", d)
 	}
 
@@ -158,7 +158,7 @@ func TestTotalTimeoutEndsTheCall(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || err.Error() != "context deadline exceeded" {
 		t.Fatalf("err = %v, want context deadline exceeded", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
 	}
 }

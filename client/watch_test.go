@@ -310,7 +310,7 @@ func TestWatchStopsWithItsContextAndResumes(t *testing.T) {
 func TestWatchGarbageIsAnError(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) })
 	c := newTestClient(t, Config{Endpoints: []string{f.URL}})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if _, err := c.Watcher("/w", nil).Next(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want a decoding error", err)
