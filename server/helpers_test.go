@@ -26,6 +26,7 @@ type testCluster struct {
 	members []*testMember
 	extra   []string // flags added to every member's command line
 	opts    Options  // options for every member (the logger is set per member)
+	scheme  string   // of the peer and client URLs: "http" unless a test sets "https"
 }
 
 type testMember struct {
@@ -45,7 +46,12 @@ func newTestCluster(t testing.TB, n int, extra ...string) *testCluster {
 // newTestClusterWith is newTestCluster with options for every member.
 func newTestClusterWith(t testing.TB, n int, opts Options, extra ...string) *testCluster {
 	t.Helper()
-	c := &testCluster{t: t, extra: extra, opts: opts}
+	c := &testCluster{t: t, extra: extra, opts: opts, scheme: "http"}
+	for _, f := range extra {
+		if f == "--auto-tls" || f == "--peer-auto-tls" {
+			c.scheme = "https"
+		}
+	}
 	root := t.TempDir()
 	for i := range n {
 		m := &testMember{name: fmt.Sprintf("m%d", i+1), dir: filepath.Join(root, fmt.Sprintf("m%d", i+1))}
@@ -74,7 +80,7 @@ func freeAddr(t testing.TB) string {
 func (c *testCluster) initialCluster() string {
 	var parts []string
 	for _, m := range c.members {
-		parts = append(parts, m.name+"=http://"+m.peerAddr)
+		parts = append(parts, m.name+"="+c.scheme+"://"+m.peerAddr)
 	}
 	return strings.Join(parts, ",")
 }
@@ -83,8 +89,8 @@ func (c *testCluster) config(i int) *config.Config {
 	m := c.members[i]
 	args := []string{
 		"--name", m.name, "--data-dir", m.dir,
-		"--listen-peer-urls", "http://" + m.peerAddr, "--initial-advertise-peer-urls", "http://" + m.peerAddr,
-		"--listen-client-urls", "http://" + m.clientAddr, "--advertise-client-urls", "http://" + m.clientAddr,
+		"--listen-peer-urls", c.scheme + "://" + m.peerAddr, "--initial-advertise-peer-urls", c.scheme + "://" + m.peerAddr,
+		"--listen-client-urls", c.scheme + "://" + m.clientAddr, "--advertise-client-urls", c.scheme + "://" + m.clientAddr,
 		"--initial-cluster", c.initialCluster(), "--initial-cluster-token", "test",
 		"--heartbeat-interval", "20", "--election-timeout", "200",
 	}

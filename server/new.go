@@ -120,6 +120,7 @@ func (s *Server) newTransport() error {
 		Raft:      s,
 		Logger:    s.lg.With("transport", hexID(s.id)),
 		Members:   s.peerMembers,
+		TLS:       peerDialTLS(s.peerTLS),
 	})
 	if err != nil {
 		return err

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,41 +48,66 @@ func (s *Server) start() error {
 }
 
 // listen opens the peer and client listeners (or takes those handed in), so
-// that a port in use is reported before anything is written to the data dir.
+// that a port in use or a bad certificate is reported before anything is
+// written to the data dir. https URLs are served with TLS (tls.go).
 func (s *Server) listen() error {
-	peerLns, err := s.listeners(s.opts.PeerListeners, s.cfg.ListenPeerURLs, "--listen-peer-urls")
+	peerTLS, err := serverTLS(s.cfg.PeerTLS, s.cfg.ListenPeerURLs, "--peer-")
 	if err != nil {
 		return err
 	}
-	clientLns, err := s.listeners(s.opts.ClientListeners, s.cfg.ListenClientURLs, "--listen-client-urls")
+	clientTLS, err := serverTLS(s.cfg.ClientTLS, s.cfg.ListenClientURLs, "--")
 	if err != nil {
-		closeListeners(peerLns)
 		return err
 	}
-	s.peerLns, s.clientLns = peerLns, clientLns
-	s.peerURLs, s.clientURLs = listenerURLs(peerLns), listenerURLs(clientLns)
+	s.peerTLS = peerTLS
+	s.peerLns, s.peerURLs, err = listeners(s.opts.PeerListeners, s.cfg.ListenPeerURLs, peerTLS, "--listen-peer-urls")
+	if err != nil {
+		return err
+	}
+	s.clientLns, s.clientURLs, err = listeners(s.opts.ClientListeners, s.cfg.ListenClientURLs, clientTLS, "--listen-client-urls")
+	if err != nil {
+		closeListeners(s.peerLns)
+		return err
+	}
 	return nil
 }
 
-// listeners returns the listeners handed in, or listens on the URLs.
-func (s *Server) listeners(given []net.Listener, urls []url.URL, setting string) ([]net.Listener, error) {
-	if len(given) > 0 {
-		return given, nil
-	}
+// listeners returns the listeners handed in, or listens on the URLs, and the
+// URLs they serve. A listener for an https URL (or, for those handed in, when
+// the first URL is https) is wrapped in TLS.
+func listeners(given []net.Listener, urls []url.URL, tlsCfg *tls.Config, setting string) ([]net.Listener, []string, error) {
 	var lns []net.Listener
+	var served []string
+	add := func(ln net.Listener, scheme string) {
+		if scheme == "https" {
+			ln = tls.NewListener(ln, tlsCfg)
+		}
+		lns = append(lns, ln)
+		served = append(served, scheme+"://"+ln.Addr().String())
+	}
+	if len(given) > 0 {
+		scheme := "http"
+		if len(urls) > 0 && urls[0].Scheme == "https" && tlsCfg != nil {
+			scheme = "https"
+		}
+		for _, ln := range given {
+			add(ln, scheme)
+		}
+		return lns, served, nil
+	}
 	for _, u := range urls {
-		if u.Scheme != "http" {
+		if u.Scheme != "http" && (u.Scheme != "https" || tlsCfg == nil) {
 			closeListeners(lns)
-			return nil, fmt.Errorf("%s: %s uses %s, but this skiff serves only http; use an http:// URL", setting, u.String(), u.Scheme)
+			return nil, nil, fmt.Errorf("%s: %s: skiff serves http, or https with a certificate; use one of those", setting, u.String())
 		}
 		ln, err := net.Listen("tcp", u.Host)
 		if err != nil {
 			closeListeners(lns)
-			return nil, fmt.Errorf("%s: cannot listen on %s (%w); stop whatever uses the port or choose another URL", setting, u.Host, err)
+			return nil, nil, fmt.Errorf("%s: cannot listen on %s (%w); stop whatever uses the port or choose another URL", setting, u.Host, err)
 		}
-		lns = append(lns, ln)
+		add(ln, u.Scheme)
 	}
-	return lns, nil
+	return lns, served, nil
 }
 
 func closeListeners(lns []net.Listener) {
@@ -89,19 +116,12 @@ func closeListeners(lns []net.Listener) {
 	}
 }
 
-func listenerURLs(lns []net.Listener) []string {
-	var urls []string
-	for _, ln := range lns {
-		urls = append(urls, "http://"+ln.Addr().String())
-	}
-	return urls
-}
-
 // serve serves h on ln in its own goroutine. The timeouts bound a slow or
 // idle client; the raft stream and watch handlers clear them on their own
 // connections.
 func (s *Server) serve(ln net.Listener, h http.Handler) *http.Server {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.lg.Handler(), slog.LevelDebug)}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.lg.Warn("a listener stopped", "addr", ln.Addr().String(), "err", err)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -109,6 +110,7 @@ type Server struct {
 	startTime time.Time
 	lastStat  atomic.Pointer[raft.Status]
 
+	peerTLS       *tls.Config    // nil for http peers
 	peerLns       []net.Listener // opened by New, served by Start
 	clientLns     []net.Listener
 	peerServers   []*http.Server
