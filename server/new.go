@@ -114,13 +114,17 @@ func (s *Server) newRaftNode(applied uint64) error {
 
 // newTransport prepares the peer transport and tells it every other member.
 func (s *Server) newTransport() error {
+	dialTLS, err := s.peerDialTLS()
+	if err != nil {
+		return err
+	}
 	t, err := transport.New(transport.Config{
 		ID:        s.id,
 		ClusterID: s.clusterID,
 		Raft:      s,
 		Logger:    s.lg.With("transport", hexID(s.id)),
 		Members:   s.peerMembers,
-		TLS:       peerDialTLS(s.peerTLS),
+		TLS:       dialTLS,
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -49,17 +50,18 @@ func (s *Server) start() error {
 
 // listen opens the peer and client listeners (or takes those handed in), so
 // that a port in use or a bad certificate is reported before anything is
-// written to the data dir. https URLs are served with TLS (tls.go).
+// written to the data dir. https URLs are served with TLS (tls.go); an
+// --auto-tls certificate is the one thing written before (under
+// <data-dir>/fixtures, as etcd).
 func (s *Server) listen() error {
-	peerTLS, err := serverTLS(s.cfg.PeerTLS, s.cfg.ListenPeerURLs, "--peer-")
+	peerTLS, err := s.serverTLS(s.cfg.PeerTLS, slices.Concat(s.cfg.ListenPeerURLs, s.cfg.InitialAdvertisePeerURLs), "peer")
 	if err != nil {
 		return err
 	}
-	clientTLS, err := serverTLS(s.cfg.ClientTLS, s.cfg.ListenClientURLs, "--")
+	clientTLS, err := s.serverTLS(s.cfg.ClientTLS, slices.Concat(s.cfg.ListenClientURLs, s.cfg.AdvertiseClientURLs), "client")
 	if err != nil {
 		return err
 	}
-	s.peerTLS = peerTLS
 	s.peerLns, s.peerURLs, err = listeners(s.opts.PeerListeners, s.cfg.ListenPeerURLs, peerTLS, "--listen-peer-urls")
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -110,7 +109,6 @@ type Server struct {
 	startTime time.Time
 	lastStat  atomic.Pointer[raft.Status]
 
-	peerTLS       *tls.Config    // nil for http peers
 	peerLns       []net.Listener // opened by New, served by Start
 	clientLns     []net.Listener
 	peerServers   []*http.Server
