@@ -52,6 +52,7 @@
 //	stats.go      /v2/stats/self and /v2/stats/leader
 //	metrics.go    Prometheus metrics
 //	client.go     the client API handler over the member
+//	tls.go        https listeners and peer dialing (pkg/tlsutil)
 //	stop.go       Stop, Kill, fatal errors
 //	run.go        Run: the skiff binary, with its exit codes
 package server
