@@ -1,0 +1,148 @@
+package v2auth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// maxBodyBytes caps an auth request's JSON body. A user or role document is
+// a few hundred bytes; 64 KiB leaves room for a role with hundreds of
+// patterns while a client cannot make the member buffer megabytes.
+const maxBodyBytes = 64 << 10
+
+const authPrefix = "/v2/auth"
+
+// Handler returns the /v2/auth API (contract §4), to be mounted at
+// "/v2/auth" and "/v2/auth/" (v2http.Config.AuthHandler). Paths it does not
+// know are the plain "404 page not found".
+func (a *Auth) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(authPrefix+"/enable", a.serveEnable)
+	mux.HandleFunc(authPrefix+"/users", a.serveUsers)
+	mux.HandleFunc(authPrefix+"/users/", a.serveUsersPath)
+	mux.HandleFunc(authPrefix+"/roles", a.serveRoles)
+	mux.HandleFunc(authPrefix+"/roles/", a.serveRolesPath)
+	return mux
+}
+
+// enabledReply is GET /v2/auth/enable's document.
+type enabledReply struct {
+	Enabled bool `json:"enabled"`
+}
+
+// serveEnable is /v2/auth/enable: GET is open to all; PUT and DELETE need
+// root once auth is on (contract §4).
+func (a *Auth) serveEnable(w http.ResponseWriter, r *http.Request) {
+	if !allowMethod(w, r.Method, "GET", "PUT", "DELETE") {
+		return
+	}
+	if r.Method != http.MethodGet && !a.IsRoot(r) {
+		writeNoAuth(w)
+		return
+	}
+	a.setReplyHeaders(w)
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, enabledReply{a.Enabled()})
+	case http.MethodPut:
+		a.writeResult(w, a.EnableAuth(r.Context()))
+	case http.MethodDelete:
+		a.writeResult(w, a.DisableAuth(r.Context()))
+	}
+}
+
+// nameFromPath splits "/v2/auth/<kind>/<name>" after cleaning; ok is false
+// for a deeper path, which etcd answers with 400 "Invalid path". An empty
+// name means the collection itself.
+func nameFromPath(p string) (name string, ok bool) {
+	pieces := strings.Split(path.Clean(p[len(authPrefix):]), "/")
+	switch len(pieces) {
+	case 2:
+		return "", true
+	case 3:
+		return pieces[2], true
+	}
+	return "", false
+}
+
+func (a *Auth) setReplyHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Etcd-Cluster-Id", a.cfg.Member.ClusterID().String())
+	w.Header().Set("Content-Type", "application/json")
+}
+
+// decodeBody reads r's JSON body into v, capped at maxBodyBytes. It writes
+// the error reply itself and reports whether to go on.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes)).Decode(v)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeMessage(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("auth: request body larger than %d bytes", maxBodyBytes))
+		return false
+	case err != nil:
+		writeMessage(w, http.StatusBadRequest, "Invalid JSON in request body.")
+		return false
+	}
+	return true
+}
+
+// writeResult answers a change with no document: 200 and an empty body, or
+// the error.
+func (a *Auth) writeResult(w http.ResponseWriter, err error) {
+	if err != nil {
+		a.writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// writeError answers an *Error with its status and "auth: ..." message;
+// anything else (a store failure, a proposal that timed out) is the
+// server's fault: 500 "Internal Server Error", as etcd, and logged.
+func (a *Auth) writeError(w http.ResponseWriter, err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		writeMessage(w, e.Status, e.Error())
+		return
+	}
+	a.cfg.Logger.Warn("v2auth: request failed", "err", err)
+	writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+}
+
+// writeNoAuth is the 401 of contract §4, sent without X-Etcd-Cluster-Id.
+func writeNoAuth(w http.ResponseWriter) {
+	writeMessage(w, http.StatusUnauthorized, "Insufficient credentials")
+}
+
+// writeMessage writes {"message":...} (no trailing newline, as etcd).
+func writeMessage(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(struct {
+		Message string `json:"message"`
+	}{message})
+	_, _ = w.Write(b)
+}
+
+// writeJSON writes a document followed by a newline, as etcd's encoder.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// allowMethod answers 405 with the Allow header (comma-separated, no
+// spaces) and a plain "Method Not Allowed" unless method is allowed.
+func allowMethod(w http.ResponseWriter, method string, allowed ...string) bool {
+	for _, m := range allowed {
+		if m == method {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ","))
+	http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	return false
+}

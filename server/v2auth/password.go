@@ -1,0 +1,69 @@
+package v2auth
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// defaultPasswordCacheSize bounds the checked-password cache: enough for
+// every active user of a cluster many times over, small enough (32 bytes an
+// entry) to be negligible memory.
+const defaultPasswordCacheSize = 4096
+
+// hashPassword returns the bcrypt hash of password at the configured cost.
+// It runs before the change is proposed: only the hash goes through raft.
+func (a *Auth) hashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), a.cfg.BcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("v2auth: hashing a password: %w", err)
+	}
+	return string(h), nil
+}
+
+// CheckPassword reports whether password is the user's. bcrypt is slow on
+// purpose (tens of milliseconds at the default cost), and Basic auth sends
+// the password with every request, so a successful check is remembered,
+// keyed by the stored hash and the password together: once the password
+// changes, the stored hash changes and the old entry can never match again.
+func (a *Auth) CheckPassword(u User, password string) bool {
+	key := sha256.Sum256([]byte(u.Password + "\x00" + password))
+	if a.checked.has(key) {
+		return true
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.Password), []byte(password)) != nil {
+		return false
+	}
+	a.checked.add(key)
+	return true
+}
+
+// passwordCache is a bounded set of (hash, password) digests already
+// checked. When full it starts over, which costs one bcrypt check per user.
+type passwordCache struct {
+	mu      sync.Mutex
+	max     int
+	entries map[[sha256.Size]byte]struct{}
+}
+
+func newPasswordCache(max int) *passwordCache {
+	return &passwordCache{max: max, entries: make(map[[sha256.Size]byte]struct{})}
+}
+
+func (c *passwordCache) has(k [sha256.Size]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.entries[k]
+	return ok
+}
+
+func (c *passwordCache) add(k [sha256.Size]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		clear(c.entries)
+	}
+	c.entries[k] = struct{}{}
+}
