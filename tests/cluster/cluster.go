@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -63,6 +64,8 @@ func New(t testing.TB, cfg Config) *Cluster {
 	root := cfg.Dir
 	if root == "" {
 		root = t.TempDir()
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	c := &Cluster{t: t, cfg: cfg, root: root, token: fmt.Sprintf("skiff-test-%d", time.Now().UnixNano()), blocked: map[[2]int]bool{}}
 	for i := range cfg.Size {

@@ -1,0 +1,41 @@
+package linearizability
+
+import (
+	"testing"
+)
+
+// faultByName finds a fault in Faults.
+func faultByName(t *testing.T, name string) Fault {
+	for _, f := range Faults {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no fault %q", name)
+	return Fault{}
+}
+
+// Under each fault alone, on three members, the history of a concurrent
+// workload is linearizable and passes every other checker.
+func TestRobustness(t *testing.T) {
+	for _, f := range Faults {
+		t.Run(f.Name, func(t *testing.T) {
+			runScenario(t, scenario{size: 3, faults: []Fault{f}})
+		})
+	}
+}
+
+// With no fault at all, one member and three: the baseline.
+func TestRobustnessNoFault(t *testing.T) {
+	for _, size := range []int{1, 3} {
+		t.Run(map[int]string{1: "one-member", 3: "three-members"}[size], func(t *testing.T) {
+			runScenario(t, scenario{size: size})
+		})
+	}
+}
+
+// A single member killed (without a graceful stop) and restarted loses no
+// acknowledged write: etcd #14370's scenario.
+func TestRobustnessOneMemberKilled(t *testing.T) {
+	runScenario(t, scenario{size: 1, faults: []Fault{faultByName(t, "kill-leader"), faultByName(t, "kill-all")}})
+}

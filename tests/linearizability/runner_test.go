@@ -1,0 +1,168 @@
+package linearizability
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"skiff/client"
+	"skiff/tests/cluster"
+)
+
+// scenario is one robustness run: a cluster, traffic, and faults injected
+// one after another while the traffic runs.
+type scenario struct {
+	size   int
+	faults []Fault
+	// until, when set, makes the nemesis pick random faults from the list
+	// until this much time has passed (soak runs).
+	until time.Duration
+}
+
+// runScenario runs the workload against a fresh in-process cluster while
+// the nemesis injects sc's faults, then heals everything, writes a final
+// key that must succeed, and checks the whole history.
+func runScenario(t *testing.T, sc scenario) Result {
+	seed := Seed(t)
+	dir := ArtifactsDir(t, seed)
+	hint := ReplayHint(t, "./tests/linearizability", seed, dir)
+	t.Logf("seed %d", seed)
+	c := cluster.New(t, cluster.Config{Size: sc.size, Dir: filepath.Join(dir, "data")})
+	rec := NewRecorder()
+	w := &Workload{Seed: seed}
+	w.defaults()
+
+	wctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	var watchers []*Watcher
+	for i := range c.Size() {
+		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), i, w.Prefix, 2))
+	}
+	n := runTraffic(t, c, rec, w, sc, seed)
+
+	final := finish(t, c, rec, w, watchers)
+	stopWatch()
+	run := Run{Records: rec.Records(), Final: final, Notes: n.Notes(), Dir: dir, Timeout: 60 * time.Second, Visual: os.Getenv("SKIFF_HTML") != ""}
+	for _, wt := range watchers {
+		run.Watches = append(run.Watches, wt.Events())
+		run.Starts = append(run.Starts, wt.Start)
+	}
+	res := Check(run)
+	t.Logf("%d records; %s", len(run.Records), res.Summary())
+	if errs := n.Errs(); len(errs) > 0 {
+		t.Errorf("faults failed: %v\n%s", errs, hint)
+	}
+	if res.Failed() {
+		t.Errorf("%s\n%s\nHTML: %s", res.Summary(), hint, res.HTML)
+	}
+	if ok := succeeded(run.Records); ok < 100 {
+		t.Errorf("only %d operations succeeded: the run proves little\n%s", ok, hint)
+	}
+	return res
+}
+
+// runTraffic drives the workload while the nemesis injects the faults:
+// half a second of calm first, and 700ms after the last fault.
+func runTraffic(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, sc scenario, seed uint64) *Nemesis {
+	ctx, cancel := context.WithCancel(context.Background())
+	var clients []*client.Client
+	for i := range c.Size() {
+		clients = append(clients, c.MemberClient(i))
+	}
+	n := &Nemesis{C: c, Rng: rand.New(rand.NewPCG(seed, 1<<32)), Rec: rec, Ctx: ctx}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); w.Run(ctx, rec, clients) }()
+	go func() { defer wg.Done(); n.MonitorLeader(ctx) }()
+
+	n.sleep(500 * time.Millisecond)
+	if sc.until > 0 {
+		deadline := time.Now().Add(sc.until)
+		for time.Now().Before(deadline) {
+			f := sc.faults[n.Rng.IntN(len(sc.faults))]
+			t.Logf("fault %s", f.Name)
+			f.Inject(n)
+			n.sleep(time.Duration(200+n.Rng.IntN(800)) * time.Millisecond)
+		}
+	} else {
+		for _, f := range sc.faults {
+			f.Inject(n)
+			n.sleep(300 * time.Millisecond)
+		}
+	}
+	n.sleep(700 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	return n
+}
+
+// finish heals the cluster, restarts whoever is down, writes a final key
+// through a fresh client (it must succeed: the run's last word), waits
+// until the members agree and every watcher saw the final write, and
+// returns the workload's keys as the members hold them.
+func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watchers []*Watcher) map[string]string {
+	t.Helper()
+	c.Heal()
+	for i := range c.Size() {
+		c.SkewClock(i, 0)
+	}
+	c.RestartAll()
+	c.WaitLeader()
+	finalKey := w.Prefix + "/final"
+	var idx uint64
+	for attempt := 0; idx == 0; attempt++ {
+		cl := c.MemberClient(attempt % c.Size())
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		r := Record{Client: rec.NewClientID(), Member: attempt % c.Size(), Input: Input{Kind: Set, Key: finalKey, Value: fmt.Sprintf("final-%d", attempt)}, Call: rec.Now()}
+		resp, err := cl.Set(ctx, finalKey, r.Input.Value, nil)
+		cancel()
+		r.Return = rec.Now()
+		r.Output, r.EtcdIndex, r.Err = classify(r.Input, resp, err)
+		rec.Add(r)
+		if err == nil {
+			idx = resp.Node.ModifiedIndex
+		} else if attempt == 10 {
+			t.Fatalf("the final write failed 10 times after healing: %v", err)
+		}
+	}
+	c.WaitStoreIndex(idx)
+	c.WaitConverged()
+	deadline := time.Now().Add(cluster.WaitTimeout)
+	for _, wt := range watchers {
+		for lastIndex(wt.Events()) < idx && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return finalKeys(t, c.MemberClient(0), w.Prefix)
+}
+
+// finalKeys reads the workload's keys (quorum, recursive).
+func finalKeys(t *testing.T, cl *client.Client, prefix string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := cl.Get(ctx, prefix, &client.GetOptions{Recursive: true, Quorum: true})
+	if err != nil {
+		t.Fatalf("reading the final key space: %v", err)
+	}
+	out := map[string]string{}
+	for _, n := range r.Node.Nodes {
+		out[n.Key] = n.Value
+	}
+	return out
+}
+
+func succeeded(records []Record) int {
+	n := 0
+	for _, r := range records {
+		if !r.Output.Failed && !r.Output.Unknown {
+			n++
+		}
+	}
+	return n
+}
