@@ -58,6 +58,19 @@ type Config struct {
 	// leader within the election timeout ignores vote requests.
 	DisableCheckQuorum bool
 
+	// ReadOnlyLeaseBased makes the leader answer ReadIndex requests without
+	// a heartbeat round, trusting its lease instead (thesis §6.4.1). It is
+	// off by default, and needs check-quorum. The lease rests on a clock
+	// assumption: that every node's ticks run at nearly the same rate. A
+	// leader that hears no quorum for an election timeout steps down, and
+	// a follower that heard a leader within the election timeout refuses
+	// to vote, so no other leader can exist while the old one still
+	// believes in its quorum — unless some clock runs fast, or a process
+	// pauses (GC, VM migration) for longer than the margin. Then a stale
+	// leader can serve a stale read. ReadIndex with rounds (the default)
+	// makes no such assumption.
+	ReadOnlyLeaseBased bool
+
 	// Rand is the source of randomized election timeouts. Tests and the
 	// simulator pass a seeded one so that runs replay exactly; nil means a
 	// randomly seeded source.
@@ -115,6 +128,8 @@ func (c Config) validate() error {
 	case c.ElectionTick <= c.HeartbeatTick:
 		return fmt.Errorf("%w: ElectionTick (%d) must be greater than HeartbeatTick (%d)",
 			ErrInvalidConfig, c.ElectionTick, c.HeartbeatTick)
+	case c.ReadOnlyLeaseBased && c.DisableCheckQuorum:
+		return fmt.Errorf("%w: ReadOnlyLeaseBased needs check-quorum (the lease is the time a leader keeps without a quorum); enable it or use ReadIndex rounds", ErrInvalidConfig)
 	case c.MaxInflightMsgs < 0:
 		return fmt.Errorf("%w: MaxInflightMsgs (%d) must be positive", ErrInvalidConfig, c.MaxInflightMsgs)
 	}

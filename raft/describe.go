@@ -1,6 +1,8 @@
 package raft
 
 import (
+	"encoding/binary"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -40,11 +42,43 @@ func DescribeMessage(m raftpb.Message) string {
 		describeAppendResponse(&b, m)
 	case raftpb.MsgHeartbeat:
 		field(&b, "leaderCommit", m.LeaderCommit)
+		describeRound(&b, m.Context)
+	case raftpb.MsgHeartbeatResponse:
+		describeRound(&b, m.Context)
 	case raftpb.MsgPropose:
 		b.WriteString(" entries=")
 		b.WriteString(DescribeEntries(m.Entries))
+	case raftpb.MsgReadIndex:
+		b.WriteString(" ctx=" + strconv.Quote(string(m.Context)))
+	case raftpb.MsgReadIndexResponse:
+		field(&b, "readIndex", m.ReadIndex)
+		b.WriteString(" ctx=" + strconv.Quote(string(m.Context)))
+	case raftpb.MsgInstallSnapshot:
+		describeSnapshot(&b, m.Snapshot)
 	}
 	return b.String()
+}
+
+// describeRound shows the ReadIndex round a heartbeat belongs to.
+func describeRound(b *strings.Builder, ctx []byte) {
+	if len(ctx) == 8 {
+		field(b, "readRound", binary.BigEndian.Uint64(ctx))
+	}
+}
+
+func describeSnapshot(b *strings.Builder, s *raftpb.Snapshot) {
+	if s == nil {
+		b.WriteString(" snapshot=none")
+		return
+	}
+	field(b, "lastIncludedIndex", s.Metadata.Index)
+	field(b, "lastIncludedTerm", s.Metadata.Term)
+	b.WriteString(" " + DescribeConfState(s.Metadata.ConfState))
+}
+
+// DescribeConfState renders a configuration as voters=[...] learners=[...].
+func DescribeConfState(cs raftpb.ConfState) string {
+	return fmt.Sprintf("voters=%v learners=%v", cs.Voters, cs.Learners)
 }
 
 func describeAppendResponse(b *strings.Builder, m raftpb.Message) {
@@ -81,6 +115,12 @@ func DescribeEntries(ents []raftpb.Entry) string {
 // (quoted, or the entry type when it is not a normal entry).
 func DescribeEntry(e raftpb.Entry) string {
 	s := strconv.FormatUint(e.Term, 10) + "/" + strconv.FormatUint(e.Index, 10)
+	if e.Type == raftpb.EntryConfChange {
+		var cc raftpb.ConfChange
+		if err := cc.Unmarshal(e.Data); err == nil {
+			return s + " " + DescribeConfChange(cc)
+		}
+	}
 	if e.Type != raftpb.EntryNormal {
 		return s + " " + e.Type.String()
 	}
@@ -92,4 +132,9 @@ func field(b *strings.Builder, name string, v uint64) {
 	b.WriteString(name)
 	b.WriteByte('=')
 	b.WriteString(strconv.FormatUint(v, 10))
+}
+
+// DescribeConfChange renders a change as, e.g., AddLearner(4).
+func DescribeConfChange(cc raftpb.ConfChange) string {
+	return fmt.Sprintf("%s(%d)", cc.Type, cc.NodeID)
 }

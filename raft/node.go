@@ -87,3 +87,16 @@ func (n *Node) ReportUnreachable(id uint64) {
 		pr.becomeProbe()
 	}
 }
+
+// ReadIndex asks for a linearizable read (thesis §6.4) without writing to
+// the log. ctx identifies the request; the answer comes back in a later
+// Ready.ReadStates as (ctx, index): serve the read once the state machine
+// has applied index. The leader answers after one heartbeat round, shared
+// by every read that arrived since the last Ready, confirms it still leads,
+// and not before it has committed an entry of its own term. A follower
+// forwards the request to the leader. No answer ever comes if leadership
+// changes meanwhile: the driver times out and asks again.
+// ErrProposalDropped means no leader is known.
+func (n *Node) ReadIndex(ctx []byte) error {
+	return n.r.handleReadIndex(readRequest{ctx: ctx, from: n.r.id})
+}

@@ -80,6 +80,13 @@ type raft struct {
 	// proposals share one AppendEntries (thesis §10.2.2: batching).
 	broadcastPending bool
 
+	// readOnly queues linearizable reads (readindex.go); readStates holds
+	// the answers for the next Ready. leaseReads answers reads without a
+	// heartbeat round (Config.ReadOnlyLeaseBased, thesis §6.4.1).
+	readOnly   readOnly
+	readStates []ReadState
+	leaseReads bool
+
 	rand    *rand.Rand
 	logger  *slog.Logger
 	debugOn bool
@@ -104,9 +111,9 @@ func newRaft(cfg Config) (*raft, error) {
 		prs:          newTracker(cs, cfg.MaxInflightMsgs, cfg.MaxInflightBytes),
 		electionTick: cfg.ElectionTick, heartbeatTick: cfg.HeartbeatTick,
 		preVote: !cfg.DisablePreVote, checkQuorum: !cfg.DisableCheckQuorum,
-		maxMsgSize: cfg.MaxSizePerMsg,
-		rand:       cfg.Rand,
-		logger:     cfg.Logger.With("raft", cfg.ID),
+		maxMsgSize: cfg.MaxSizePerMsg, leaseReads: cfg.ReadOnlyLeaseBased,
+		rand:   cfg.Rand,
+		logger: cfg.Logger.With("raft", cfg.ID),
 	}
 	r.debugOn = r.logger.Enabled(context.Background(), slog.LevelDebug)
 	if err := r.loadState(hs, cfg.Applied); err != nil {
@@ -177,6 +184,7 @@ func (r *raft) reset(term uint64) {
 		self.maybeUpdate(r.log.stableLastIndex()) // §10.2.1: only what is durable
 	}
 	r.broadcastPending = false
+	r.resetReads()
 }
 
 // resetRandomizedElectionTimeout picks a timeout in [electionTick,

@@ -53,12 +53,14 @@ type Ready struct {
 	// not empty: then the write must be synced before Messages go out.
 	MustSync bool
 
-	// The next issue adds ReadStates here: the answers to ReadIndex
-	// requests (thesis §6.4), to be served once applied up to their index.
+	// ReadStates answer ReadIndex requests (thesis §6.4): serve each read
+	// once the state machine has applied up to its Index.
+	ReadStates []ReadState
 }
 
 // containsUpdates reports whether rd carries any work.
 func (rd *Ready) containsUpdates() bool {
 	return rd.SoftState != nil || !rd.HardState.IsEmpty() || len(rd.Entries) > 0 ||
-		!rd.Snapshot.IsEmpty() || len(rd.CommittedEntries) > 0 || len(rd.Messages) > 0
+		!rd.Snapshot.IsEmpty() || len(rd.CommittedEntries) > 0 || len(rd.Messages) > 0 ||
+		len(rd.ReadStates) > 0
 }

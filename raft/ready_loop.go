@@ -3,7 +3,8 @@ package raft
 // HasReady reports whether Ready would return any work.
 func (n *Node) HasReady() bool {
 	r := n.r
-	if r.softState() != n.prevSoft || len(r.msgs) > 0 || r.broadcastPending && r.role == RoleLeader {
+	if r.softState() != n.prevSoft || len(r.msgs) > 0 || r.broadcastPending && r.role == RoleLeader ||
+		len(r.readStates) > 0 || r.readsReady() {
 		return true
 	}
 	if hs := r.hardState(); hs != n.prevHard {
@@ -17,6 +18,7 @@ func (n *Node) HasReady() bool {
 func (n *Node) Ready() Ready {
 	r := n.r
 	r.flushBroadcast()
+	r.flushReads()
 	var rd Ready
 	if ss := r.softState(); ss != n.prevSoft {
 		rd.SoftState = &ss
@@ -38,6 +40,7 @@ func (n *Node) Ready() Ready {
 		rd.CommittedEntries = r.log.nextCommittedEnts()
 		n.appliedPending = true
 	}
+	rd.ReadStates, r.readStates = r.readStates, nil
 	rd.Messages = r.msgs
 	n.handedMsgs = r.msgs
 	r.msgs, n.spare = n.spare[:0], nil

@@ -99,7 +99,11 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 }
 
 // bcastHeartbeat sends a Heartbeat to every other member (§5.2).
-func (r *raft) bcastHeartbeat() {
+func (r *raft) bcastHeartbeat() { r.bcastHeartbeatWith(nil) }
+
+// bcastHeartbeatWith sends a Heartbeat carrying ctx, which the answers echo
+// (a ReadIndex round uses it to count who still follows, thesis §6.4).
+func (r *raft) bcastHeartbeatWith(ctx []byte) {
 	for _, id := range r.prs.ids {
 		if id == r.id {
 			continue
@@ -107,7 +111,7 @@ func (r *raft) bcastHeartbeat() {
 		// The follower commits this index without checking prevLogTerm, so
 		// it must not exceed what the leader knows the follower holds.
 		commit := min(r.prs.progress[id].Match, r.log.committed)
-		r.send(raftpb.Message{Type: raftpb.MsgHeartbeat, To: id, LeaderCommit: commit})
+		r.send(raftpb.Message{Type: raftpb.MsgHeartbeat, To: id, LeaderCommit: commit, Context: ctx})
 	}
 }
 
@@ -178,6 +182,9 @@ func (r *raft) handleHeartbeatResponse(m raftpb.Message) {
 	}
 	pr.RecentActive = true
 	pr.ProbeSent = false
+	if len(m.Context) > 0 {
+		r.handleReadAck(m.From, m.Context)
+	}
 	if pr.State == StateReplicate && pr.inflights.full() {
 		pr.inflights.freeFirstOne()
 	}

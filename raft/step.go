@@ -106,6 +106,10 @@ func (r *raft) dispatch(m raftpb.Message) error {
 		return r.handleAppendEntriesResponse(m)
 	case raftpb.MsgHeartbeatResponse:
 		r.handleHeartbeatResponse(m)
+	case raftpb.MsgReadIndex:
+		return r.handleReadIndex(readRequest{ctx: m.Context, from: m.From})
+	case raftpb.MsgReadIndexResponse:
+		r.handleReadIndexResponse(m)
 	default:
 		return fmt.Errorf("%w: %s from %d", ErrUnknownMessage, m.Type, m.From)
 	}

@@ -90,6 +90,9 @@ func (e *Env) printReady(id uint64, rd raft.Ready) {
 	if len(rd.CommittedEntries) > 0 {
 		fmt.Fprintf(&e.out, "  CommittedEntries: %s\n", raft.DescribeEntries(rd.CommittedEntries))
 	}
+	for _, rs := range rd.ReadStates {
+		fmt.Fprintf(&e.out, "  ReadState: ctx=%q index=%d\n", rs.RequestCtx, rs.Index)
+	}
 	for _, m := range rd.Messages {
 		fmt.Fprintf(&e.out, "  send %s\n", raft.DescribeMessage(m))
 	}

@@ -20,6 +20,7 @@ import (
 //	stabilize                 status <id>            log <id>
 //	isolate <id>              cut <from> <to>        heal
 //	crash <id>                restart <id>
+//	read-index <id> <ctx>
 func (e *Env) Handle(t testing.TB, d *datadriven.TestData) string {
 	if err := e.run(t, d); err != nil {
 		e.Printf("error: %v\n", err)
@@ -88,6 +89,11 @@ func (e *Env) runOnNode(d *datadriven.TestData, ids []uint64) error {
 			}
 		}
 		return nil
+	case "read-index":
+		if len(d.CmdArgs) < 2 {
+			return fmt.Errorf("read-index needs <id> <ctx>")
+		}
+		return p.Node.ReadIndex([]byte(d.CmdArgs[1].Key))
 	case "tick":
 		n := 1
 		if len(ids) > 1 {
@@ -198,7 +204,7 @@ func positional(d *datadriven.TestData) ([]uint64, error) {
 		}
 		id, err := strconv.ParseUint(a.Key, 10, 64)
 		if err != nil {
-			if d.Cmd == "propose" {
+			if d.Cmd == "propose" || d.Cmd == "read-index" {
 				continue
 			}
 			return nil, fmt.Errorf("%s: %q is not a node id", d.Cmd, strings.TrimSpace(a.Key))

@@ -1,0 +1,156 @@
+package raft
+
+import (
+	"encoding/binary"
+
+	"skiff/raft/raftpb"
+)
+
+// ReadState answers a ReadIndex request (thesis §6.4): once the driver's
+// state machine has applied Index, a read done there for RequestCtx sees
+// every write committed before the request was made, so it is linearizable.
+type ReadState struct {
+	Index      uint64
+	RequestCtx []byte
+}
+
+// readRequest is one ReadIndex request waiting at the leader.
+type readRequest struct {
+	ctx  []byte
+	from uint64 // the node that asked: the leader itself or a follower
+}
+
+// readRound is one heartbeat round that confirms leadership for a batch of
+// reads (thesis §6.4 step 3). Its id travels in the heartbeats' Context and
+// comes back in the answers.
+type readRound struct {
+	id    uint64
+	index uint64 // the commit index when the round started: the read index
+	reads []readRequest
+	acks  map[uint64]bool
+}
+
+// readOnly is the leader's queue of linearizable reads.
+//
+// Invariants:
+//  1. rounds are in increasing id and index order; confirming one round
+//     confirms every earlier one (its heartbeats were sent after theirs).
+//  2. Both queues are empty on a node that is not leader: a deposed leader
+//     answers nothing (reset clears them).
+type readOnly struct {
+	waiting   []readRequest // not yet in a round
+	rounds    []*readRound
+	lastRound uint64
+}
+
+// handleReadIndex takes a read request from the local driver or, forwarded,
+// from a follower. A follower forwards its own requests to the leader; the
+// leader's answer returns as a ReadIndexResponse.
+func (r *raft) handleReadIndex(req readRequest) error {
+	switch {
+	case r.role == RoleLeader:
+		r.readOnly.waiting = append(r.readOnly.waiting, req)
+		return nil
+	case req.from != r.id:
+		return nil // forwarded to a node that no longer leads: the asker times out and retries
+	case r.role == RoleFollower && r.lead != 0:
+		r.send(raftpb.Message{Type: raftpb.MsgReadIndex, To: r.lead, Context: req.ctx})
+		return nil
+	}
+	return ErrProposalDropped
+}
+
+// committedInTerm reports whether the leader has committed an entry of its
+// own term. Until it has, its commit index may lag behind entries that
+// earlier leaders committed (thesis §6.4 step 1; etcd-io/etcd#7331).
+func (r *raft) committedInTerm() bool {
+	t, err := r.log.term(r.log.committed)
+	return err == nil && t == r.term
+}
+
+// readsReady reports whether flushReads has work.
+func (r *raft) readsReady() bool {
+	return r.role == RoleLeader && len(r.readOnly.waiting) > 0 && r.committedInTerm()
+}
+
+// flushReads starts one heartbeat round for every read that arrived since
+// the last Ready (thesis §6.4 steps 2–3, batched: "the leader can amortize
+// the cost of confirming leadership across many read-only queries"). Reads
+// wait while the leader has committed no entry of its term.
+func (r *raft) flushReads() {
+	if !r.readsReady() {
+		return
+	}
+	ro := &r.readOnly
+	round := &readRound{index: r.log.committed, reads: ro.waiting, acks: map[uint64]bool{r.id: true}}
+	ro.waiting = nil
+	if r.leaseReads || r.readConfirmed(round) {
+		// A single voter is a quorum by itself; with lease reads the
+		// leader trusts check-quorum instead of a round (thesis §6.4.1).
+		r.releaseReads(round)
+		return
+	}
+	ro.lastRound++
+	round.id = ro.lastRound
+	ro.rounds = append(ro.rounds, round)
+	r.bcastHeartbeatWith(binary.BigEndian.AppendUint64(nil, round.id))
+}
+
+// handleReadAck counts a heartbeat answer for round id and releases every
+// round up to the newest one a quorum has confirmed.
+func (r *raft) handleReadAck(from uint64, ctx []byte) {
+	if len(ctx) != 8 {
+		return
+	}
+	id := binary.BigEndian.Uint64(ctx)
+	ro := &r.readOnly
+	confirmed := -1
+	for i, round := range ro.rounds {
+		if round.id <= id {
+			// An answer to a later round also proves the follower
+			// still followed us when it answered an earlier one.
+			round.acks[from] = true
+		}
+		if r.readConfirmed(round) {
+			confirmed = i
+		}
+	}
+	for _, round := range ro.rounds[:confirmed+1] {
+		r.releaseReads(round)
+	}
+	ro.rounds = ro.rounds[confirmed+1:]
+}
+
+// readConfirmed reports whether a quorum of voters answered round.
+func (r *raft) readConfirmed(round *readRound) bool {
+	n := 0
+	for _, id := range r.prs.voters {
+		if round.acks[id] {
+			n++
+		}
+	}
+	return n >= r.prs.quorum()
+}
+
+// releaseReads answers every read of a confirmed round with its index.
+func (r *raft) releaseReads(round *readRound) {
+	for _, req := range round.reads {
+		if req.from == r.id {
+			r.readStates = append(r.readStates, ReadState{Index: round.index, RequestCtx: req.ctx})
+			continue
+		}
+		r.send(raftpb.Message{Type: raftpb.MsgReadIndexResponse, To: req.from,
+			ReadIndex: round.index, Context: req.ctx})
+	}
+}
+
+// handleReadIndexResponse delivers the leader's answer to a forwarded read.
+func (r *raft) handleReadIndexResponse(m raftpb.Message) {
+	r.readStates = append(r.readStates, ReadState{Index: m.ReadIndex, RequestCtx: m.Context})
+}
+
+// resetReads forgets every pending read: after a role change nothing this
+// node collected may be answered (invariant 2).
+func (r *raft) resetReads() {
+	r.readOnly = readOnly{lastRound: r.readOnly.lastRound}
+}

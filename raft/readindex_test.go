@@ -1,0 +1,205 @@
+package raft
+
+import (
+	"errors"
+	"testing"
+
+	"skiff/raft/raftpb"
+)
+
+// drain handles Ready until there is none and returns the messages and the
+// read states it carried.
+func (tn *testNode) drain(t testing.TB) ([]raftpb.Message, []ReadState) {
+	t.Helper()
+	var msgs []raftpb.Message
+	var reads []ReadState
+	for tn.HasReady() {
+		rd := tn.ready(t)
+		msgs = append(msgs, rd.Messages...)
+		reads = append(reads, rd.ReadStates...)
+	}
+	return msgs, reads
+}
+
+// ackAppends answers every AppendEntries in ms with success.
+func (tn *testNode) ackAppends(t testing.TB, ms []raftpb.Message) {
+	t.Helper()
+	for _, m := range filter(ms, raftpb.MsgAppendEntries) {
+		tn.step(t, raftpb.Message{Type: raftpb.MsgAppendEntriesResponse, From: m.To, To: m.From,
+			Term: m.Term, Success: true, MatchIndex: m.PrevLogIndex + uint64(len(m.Entries))})
+	}
+}
+
+// ackHeartbeats answers the heartbeats in ms that go to one of from.
+func (tn *testNode) ackHeartbeats(t testing.TB, ms []raftpb.Message, from ...uint64) {
+	t.Helper()
+	for _, m := range filter(ms, raftpb.MsgHeartbeat) {
+		for _, id := range from {
+			if m.To == id {
+				tn.step(t, raftpb.Message{Type: raftpb.MsgHeartbeatResponse, From: id, To: m.From,
+					Term: m.Term, Context: m.Context})
+			}
+		}
+	}
+}
+
+// newLeaderOf3 returns node 1 as the leader of {1,2,3} that has not yet
+// committed its empty entry, and the AppendEntries carrying it.
+func newLeaderOf3(t *testing.T, mods ...func(*Config)) (*testNode, []raftpb.Message) {
+	n := newTestNode(t, 1, []uint64{1, 2, 3}, mods...)
+	if err := n.Campaign(); err != nil {
+		t.Fatal(err)
+	}
+	n.drain(t)
+	for _, id := range []uint64{2, 3} {
+		n.step(t, raftpb.Message{Type: raftpb.MsgRequestVoteResponse, From: id, To: 1, Term: n.r.term, Success: true})
+	}
+	msgs, _ := n.drain(t)
+	return n, msgs
+}
+
+// Thesis §6.4 step 1: "If the leader has not yet marked an entry from its
+// current term committed, it waits until it has done so." A read asked
+// right after an election must not get the old, possibly stale, commit
+// index.
+func TestReadIndexWaitsForLeaderToCommitInItsTerm(t *testing.T) {
+	n, apps := newLeaderOf3(t)
+	if err := n.ReadIndex([]byte("r1")); err != nil {
+		t.Fatal(err)
+	}
+	msgs, reads := n.drain(t)
+	if len(reads) != 0 || len(filter(msgs, raftpb.MsgHeartbeat)) != 0 {
+		t.Fatalf("leader answered %v or started a round (%d heartbeats) before committing in its term", reads, len(msgs))
+	}
+	n.ackAppends(t, apps)
+	msgs, reads = n.drain(t)
+	if len(reads) != 0 {
+		t.Fatalf("leader answered %v without confirming its leadership", reads)
+	}
+	hbs := filter(msgs, raftpb.MsgHeartbeat)
+	if len(hbs) != 2 || len(hbs[0].Context) != 8 {
+		t.Fatalf("want one round of 2 heartbeats with a round id, got %v", msgs)
+	}
+	n.ackHeartbeats(t, hbs, 2)
+	_, reads = n.drain(t)
+	if len(reads) != 1 || reads[0].Index != 1 || string(reads[0].RequestCtx) != "r1" {
+		t.Fatalf("read states %v, want [r1@1] (the empty entry of the leader's term)", reads)
+	}
+}
+
+// Thesis §6.4: reads that arrive together share one heartbeat round.
+func TestReadIndexBatchesReadsIntoOneRound(t *testing.T) {
+	n, apps := newLeaderOf3(t)
+	n.ackAppends(t, apps)
+	n.drain(t)
+	for _, ctx := range []string{"a", "b", "c"} {
+		n.ReadIndex([]byte(ctx))
+	}
+	msgs, _ := n.drain(t)
+	hbs := filter(msgs, raftpb.MsgHeartbeat)
+	if len(hbs) != 2 {
+		t.Fatalf("three reads sent %d heartbeats, want one round (2)", len(hbs))
+	}
+	n.ackHeartbeats(t, hbs, 3)
+	_, reads := n.drain(t)
+	if len(reads) != 3 || string(reads[0].RequestCtx) != "a" || string(reads[2].RequestCtx) != "c" {
+		t.Fatalf("read states %v, want a, b, c in order", reads)
+	}
+}
+
+// A confirmed later round confirms every earlier one: the follower that
+// answered it was still following when the earlier heartbeats went out.
+func TestReadIndexLaterRoundConfirmsEarlier(t *testing.T) {
+	n, apps := newLeaderOf3(t)
+	n.ackAppends(t, apps)
+	n.drain(t)
+	n.ReadIndex([]byte("first"))
+	first, _ := n.drain(t)
+	n.ReadIndex([]byte("second"))
+	second, _ := n.drain(t)
+	n.ackHeartbeats(t, second, 2) // the answers to the first round were lost
+	_, reads := n.drain(t)
+	if len(reads) != 2 || string(reads[0].RequestCtx) != "first" {
+		t.Fatalf("read states %v, want first and second", reads)
+	}
+	n.ackHeartbeats(t, first, 2, 3) // late answers change nothing
+	if _, reads := n.drain(t); len(reads) != 0 {
+		t.Fatalf("late answers released %v again", reads)
+	}
+}
+
+// A follower forwards the read to the leader and passes on its answer.
+func TestReadIndexFollowerForwardsToLeader(t *testing.T) {
+	f := newTestNode(t, 2, []uint64{1, 2, 3})
+	if err := f.ReadIndex([]byte("x")); !errors.Is(err, ErrProposalDropped) {
+		t.Fatalf("read with no leader known: %v, want ErrProposalDropped", err)
+	}
+	f.step(t, raftpb.Message{Type: raftpb.MsgHeartbeat, From: 1, To: 2, Term: 1})
+	f.drain(t)
+	f.ReadIndex([]byte("x"))
+	msgs, _ := f.drain(t)
+	if fw := filter(msgs, raftpb.MsgReadIndex); len(fw) != 1 || fw[0].To != 1 || string(fw[0].Context) != "x" {
+		t.Fatalf("follower sent %v, want one ReadIndex to 1", msgs)
+	}
+
+	l, apps := newLeaderOf3(t)
+	l.ackAppends(t, apps)
+	l.drain(t)
+	l.step(t, raftpb.Message{Type: raftpb.MsgReadIndex, From: 2, To: 1, Term: l.r.term, Context: []byte("x")})
+	msgs, _ = l.drain(t)
+	l.ackHeartbeats(t, msgs, 3)
+	msgs, reads := l.drain(t)
+	resp := filter(msgs, raftpb.MsgReadIndexResponse)
+	if len(reads) != 0 || len(resp) != 1 || resp[0].To != 2 || resp[0].ReadIndex != 1 {
+		t.Fatalf("leader answered a forwarded read with %v (local read states %v), want ReadIndexResponse to 2 at 1", msgs, reads)
+	}
+	f.step(t, raftpb.Message{Type: raftpb.MsgReadIndexResponse, From: 1, To: 2, Term: 1, ReadIndex: 1, Context: []byte("x")})
+	if _, reads := f.drain(t); len(reads) != 1 || reads[0].Index != 1 {
+		t.Fatalf("follower's read states %v, want [x@1]", reads)
+	}
+}
+
+// A leader deposed before its round is confirmed answers nothing: a newer
+// leader may already have committed writes it does not know.
+func TestReadIndexDeposedLeaderNeverAnswers(t *testing.T) {
+	n, apps := newLeaderOf3(t)
+	n.ackAppends(t, apps)
+	n.drain(t)
+	n.ReadIndex([]byte("r"))
+	hbs, _ := n.drain(t)
+	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntries, From: 2, To: 1, Term: n.r.term + 1,
+		PrevLogIndex: 1, PrevLogTerm: 1})
+	n.ackHeartbeats(t, hbs, 2, 3)
+	if _, reads := n.drain(t); len(reads) != 0 {
+		t.Fatalf("deposed leader answered %v", reads)
+	}
+}
+
+// A single voter is its own quorum: it answers once it has committed in
+// its term, without messages.
+func TestReadIndexSingleVoterAnswersAtOnce(t *testing.T) {
+	n := newTestNode(t, 1, []uint64{1})
+	n.Campaign()
+	n.drain(t)
+	n.ReadIndex([]byte("r"))
+	if _, reads := n.drain(t); len(reads) != 1 || reads[0].Index != 1 {
+		t.Fatalf("single voter's read states %v, want [r@1]", reads)
+	}
+}
+
+// Thesis §6.4.1: with the lease option the leader answers without a
+// round; the option needs check-quorum.
+func TestReadIndexLeaseBased(t *testing.T) {
+	lease := func(c *Config) { c.ReadOnlyLeaseBased = true }
+	if _, err := New(Config{ID: 1, Storage: NewMemoryStorage(), ReadOnlyLeaseBased: true, DisableCheckQuorum: true}); !errors.Is(err, ErrInvalidConfig) {
+		t.Fatalf("lease reads without check-quorum: %v, want ErrInvalidConfig", err)
+	}
+	n, apps := newLeaderOf3(t, withCheckQuorum, lease)
+	n.ackAppends(t, apps)
+	n.drain(t)
+	n.ReadIndex([]byte("r"))
+	msgs, reads := n.drain(t)
+	if len(reads) != 1 || len(filter(msgs, raftpb.MsgHeartbeat)) != 0 {
+		t.Fatalf("lease read: states %v, %d heartbeats; want an answer and no round", reads, len(msgs))
+	}
+}
