@@ -21,7 +21,7 @@ const (
 // update is a compare-and-swap on the record's modifiedIndex, so a
 // concurrent change (on any member) makes it fail and start again from the
 // new record instead of silently losing the other change.
-const maxUpdateAttempts = 5
+const maxUpdateAttempts = 10
 
 // validName reports whether name can be a user or role record: not empty,
 // no "/", not "." or "..", so that a name never reaches another record.
