@@ -1,0 +1,117 @@
+package etcdtest
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"sync"
+	"testing"
+)
+
+// Member is one process started by Start or StartCluster.
+type Member struct {
+	Name      string // its --name
+	ClientURL string // http://127.0.0.1:<port>, listened on and advertised
+	PeerURL   string // http://127.0.0.1:<port>, listened on and advertised
+	DataDir   string // its --data-dir, removed when the test ends
+
+	bin  string
+	args []string // the command line, kept for Restart
+	log  lockedBuffer
+
+	mu   sync.Mutex
+	proc *process // the running or last process; nil before the first start
+}
+
+// process is one run of a member's binary.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when Wait has returned
+	err    error         // Wait's result, set before exited is closed
+}
+
+// Log returns everything the member's processes printed so far.
+func (m *Member) Log() string { return m.log.String() }
+
+// start runs the member's command line in a new process.
+func (m *Member) start() error {
+	cmd := exec.Command(m.bin, m.args...)
+	cmd.Stdout, cmd.Stderr = &m.log, &m.log
+	if err := cmd.Start(); err != nil {
+		return &startError{member: m, reason: fmt.Sprintf("could not run %s: %v", m.bin, err)}
+	}
+	p := &process{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	m.mu.Lock()
+	m.proc = p
+	m.mu.Unlock()
+	return nil
+}
+
+// exitErr reports whether the member's process has exited, and how.
+func (m *Member) exitErr() (error, bool) {
+	m.mu.Lock()
+	p := m.proc
+	m.mu.Unlock()
+	if p == nil {
+		return nil, false
+	}
+	select {
+	case <-p.exited:
+		return p.err, true
+	default:
+		return nil, false
+	}
+}
+
+// Kill kills the member's process with SIGKILL, as a crash would, and waits
+// until it has exited. It does nothing when the process is not running.
+func (m *Member) Kill() {
+	m.mu.Lock()
+	p := m.proc
+	m.mu.Unlock()
+	if p == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill() // fails only when the process has exited
+	<-p.exited
+}
+
+// Restart kills the member (if it runs) and starts it again with the same
+// command line, ports and data dir, and waits until its /health says true;
+// the rest of its cluster must have a quorum without it. A failed restart
+// fails the test with the member's log.
+func (m *Member) Restart(t testing.TB) {
+	t.Helper()
+	m.Kill()
+	fmt.Fprintf(&m.log, "--- etcdtest: restarting %s\n", m.Name)
+	err := m.start()
+	if err == nil {
+		err = waitHealthy([]*Member{m}, startTimeout)
+	}
+	if err != nil {
+		m.Kill()
+		t.Fatalf("etcdtest: restarting %s: %v", m.Name, err)
+	}
+}
+
+// lockedBuffer collects a process's output while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
