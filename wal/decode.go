@@ -10,9 +10,10 @@ import (
 
 // record is one decoded record. data aliases the segment's buffer.
 type record struct {
-	typ  recordType
-	data []byte
-	off  int64
+	typ   recordType
+	fence bool // the frame carries the fence
+	data  []byte
+	off   int64
 }
 
 // chain is the running CRC across records and segments. known is false
@@ -39,25 +40,23 @@ func (e *tornError) Error() string {
 // the last valid record.
 //
 // The rules (docs/storage.md explains them):
-//   - a header word of zeros ends the last segment; in any other segment it
-//     is corruption, because a segment is cut to its exact length before
-//     the next one is created;
-//   - in the last segment only, a record that runs past the end of the file,
-//     or fails its CRC while everything from a sector boundary inside it to
-//     the end of the file is zero, is a torn write: scanSegment stops there
-//     with a *tornError;
+//   - a header word of zeros ends the last segment, unless a fence follows
+//     it (endOfData); in any other segment it is corruption,
+//     because a segment is cut to its exact length before the next one is
+//     created;
+//   - in the last segment only, a record that runs past the end of the
+//     file, or fails its CRC with a sector of zeros and no fence after it
+//     (tornTail), is a torn write: scanSegment stops there with a
+//     *tornError;
 //   - everything else that fails a check is a *CorruptError.
 func scanSegment(name string, buf []byte, c *chain, last bool, fn func(record) error) (int64, error) {
 	off := 0
 	for off < len(buf) {
 		if len(buf)-off < 8 || allZero(buf[off:off+8]) {
-			if last && allZero(buf[off:min(off+8, len(buf))]) {
-				break
+			if err := endOfData(name, buf, off, last); err != nil {
+				return int64(off), err
 			}
-			if last {
-				return int64(off), &tornError{off: int64(off), reason: "the file ends inside a header"}
-			}
-			return int64(off), corruptAt(name, off, "zeros or a cut header where a record must be (segments are cut to their exact length)")
+			break
 		}
 		rec, next, err := decodeFrame(name, buf, off, c, last)
 		if torn, ok := err.(*tornError); ok && off == 0 {
@@ -80,6 +79,22 @@ func scanSegment(name string, buf []byte, c *chain, last bool, fn func(record) e
 		return 0, corruptAt(name, 0, "segment holds no records")
 	}
 	return int64(off), nil
+}
+
+// endOfData decides what a header word of zeros (or fewer than 8 bytes
+// left) at off means: the end of the log, a torn write, or corruption.
+func endOfData(name string, buf []byte, off int, last bool) error {
+	switch {
+	case !last:
+		return corruptAt(name, off, "zeros or a cut header where a record must be (segments are cut to their exact length)")
+	case !allZero(buf[off:min(off+8, len(buf))]):
+		return &tornError{off: int64(off), reason: "the file ends inside a header"}
+	case fencedAfter(buf, off+8):
+		// A write began after an fsync that covered what should be here:
+		// it was acknowledged, and the disk lost it.
+		return corruptAt(name, off, "zeros where a record must be, followed by records written after an fsync: the disk lost acknowledged data")
+	}
+	return nil
 }
 
 // decodeFrame decodes the frame at off and advances the chain.
@@ -111,7 +126,7 @@ func decodeFrame(name string, buf []byte, off int, c *chain, last bool) (record,
 	crc = crc32.Update(crc, crcTable, data)
 	if want := binary.LittleEndian.Uint32(buf[off+8 : off+12]); crc != want {
 		if last && tornTail(buf, off, end) {
-			return record{}, 0, &tornError{off: int64(off), reason: "CRC mismatch with a zero-filled tail"}
+			return record{}, 0, &tornError{off: int64(off), reason: "CRC mismatch in the last write, with a sector of zeros"}
 		}
 		return record{}, 0, corruptAt(name, off, fmt.Sprintf("CRC mismatch on a %s record (stored %08x, computed %08x)", h.typ, want, crc))
 	}
@@ -119,21 +134,51 @@ func decodeFrame(name string, buf []byte, off int, c *chain, last bool) (record,
 		return record{}, 0, corruptAt(name, off, "non-zero padding")
 	}
 	c.crc, c.known = crc, true
-	return record{typ: h.typ, data: data, off: int64(off)}, end, nil
+	return record{typ: h.typ, fence: h.fence, data: data, off: int64(off)}, end, nil
 }
 
-// tornTail reports whether the record at [off, end) looks like a write that
-// a crash cut short: from some sector boundary inside the record to the end
-// of the file, every byte is zero. Preallocated space reads as zeros, so
-// this is what a write that reached the disk only in part leaves behind.
+// tornTail reports whether the damaged frame at [off, end) in the last
+// segment is what a crash leaves of a write it cut short, rather than
+// damage to acknowledged data (Protocol-Aware Recovery, FAST 2018: only the
+// former may be cut away):
+//  1. the damage looks like a tear: a 512-byte sector that starts inside
+//     the frame reads as zeros (up to the end of the file, if that comes
+//     first): a sector the write never put on disk, since preallocated
+//     space reads as zeros. A flipped bit does not look like that;
+//  2. no fence follows (fencedAfter): no write began after an fsync that
+//     covered this frame, so it may never have been acknowledged.
+//
+// Sectors after the tear may have reached the disk (a write's sectors land
+// in any order), so what follows the frame need not be zeros.
 func tornTail(buf []byte, off, end int) bool {
-	z := len(buf) // z: the start of the run of zeros that ends the file
-	for z > off && buf[z-1] == 0 {
-		z--
+	return hasZeroSector(buf, off, end) && !fencedAfter(buf, end)
+}
+
+// hasZeroSector reports whether a sector starting inside (off, end) reads
+// as zeros, or reaches the end of buf as zeros.
+func hasZeroSector(buf []byte, off, end int) bool {
+	for x := (off/vfs.SectorSize + 1) * vfs.SectorSize; x < end && x < len(buf); x += vfs.SectorSize {
+		if allZero(buf[x:min(x+vfs.SectorSize, len(buf))]) {
+			return true
+		}
 	}
-	x := max(off+1, z)
-	x = (x + vfs.SectorSize - 1) / vfs.SectorSize * vfs.SectorSize
-	return x < end
+	return false
+}
+
+// fencedAfter reports whether a fenced frame starts at an 8-aligned offset
+// from from on: proof that everything before it was fsynced, and so may
+// have been acknowledged. After damage, frame boundaries are unknown, so it
+// looks at every aligned word: a word of entry data that happens to look
+// like a fenced header can only turn a verdict to "corrupt", the safe side.
+func fencedAfter(buf []byte, from int) bool {
+	for off := from; off+8 <= len(buf); off += frameAlign {
+		if w := buf[off : off+8]; w[4]&fenceMark != 0 {
+			if _, bad := parseHeader(w); bad == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func corruptAt(name string, off int, reason string) error {

@@ -15,22 +15,27 @@ import (
 
 // sampleSegment is a valid segment: crc, metadata, entries, hard state and
 // a snapshot marker, each entry's data taken from payload (a length byte,
-// then that many bytes, repeated).
+// then that many bytes, repeated). Every frame is a write of its own,
+// made after the previous one was fsynced (so it carries the fence).
 func sampleSegment(payload []byte) ([]byte, []record) {
 	var e encoder
+	add := func(typ recordType, data []byte) {
+		e.fence = true
+		e.add(typ, data)
+	}
 	e.addCRC()
-	e.add(metadataType, []byte("member 1 cluster 2"))
+	add(metadataType, []byte("member 1 cluster 2"))
 	idx := uint64(0)
 	for len(payload) > 0 {
 		n := min(int(payload[0]), len(payload)-1)
 		idx++
 		ent := raftpb.Entry{Term: 1, Index: idx, Data: payload[1 : 1+n]}
-		e.add(entryType, ent.MarshalAppend(nil))
+		add(entryType, ent.MarshalAppend(nil))
 		payload = payload[1+n:]
 	}
 	hs := raftpb.HardState{Term: 1, Vote: 1, Commit: idx}
-	e.add(stateType, hs.MarshalAppend(nil))
-	e.add(snapshotType, Snapshot{Index: idx / 2, Term: 1}.marshal())
+	add(stateType, hs.MarshalAppend(nil))
+	add(snapshotType, Snapshot{Index: idx / 2, Term: 1}.marshal())
 	return e.buf, decodeAll(e.buf)
 }
 
@@ -84,6 +89,7 @@ func FuzzWALDecode(f *testing.F) {
 		}
 		e := encoder{crc: binary.LittleEndian.Uint32(recs[0].data)}
 		for _, rec := range recs {
+			e.fence = rec.fence
 			e.add(rec.typ, rec.data)
 		}
 		if !bytes.Equal(e.buf, data[:len(e.buf)]) {
@@ -95,12 +101,14 @@ func FuzzWALDecode(f *testing.F) {
 	})
 }
 
-// FuzzWALRoundTrip encodes records made from payload and checks decoding
-// them back: whole, they come back equal; cut at any byte or zeroed from
-// any sector boundary (what a crash leaves), a prefix comes back with no
-// corruption reported; with one bit flipped, either corruption is
-// reported, or the records come back equal, or (a flip in the last
-// record, which then looks torn) a strict prefix. Never different data.
+// FuzzWALRoundTrip encodes records made from payload, each its own fsynced
+// write, and checks decoding them back: whole, they come back equal; cut
+// at any byte or zeroed from any sector boundary (what a crash leaves), a
+// prefix comes back with no corruption reported; with one sector zeroed
+// (lost), corruption is reported unless only the last write is hit; with
+// one bit flipped, either corruption is reported, or the records come back
+// equal, or (a flip in the last record, which then may look torn) a strict
+// prefix. Never different data.
 func FuzzWALRoundTrip(f *testing.F) {
 	f.Add([]byte("\x05hello\x00\x03abc"), uint16(40), uint32(77))
 	f.Add(bytes.Repeat([]byte{0xff}, 3000), uint16(1000), uint32(9000))
@@ -121,6 +129,7 @@ func FuzzWALRoundTrip(f *testing.F) {
 			clear(zeroed[from:])
 		}
 		checkCrashPrefix(t, "zeroed", zeroed, want, from < firstFrame)
+		checkLostSector(t, seg, want, int(flip))
 		flipped := append([]byte(nil), seg...)
 		bit := int(flip) % (len(seg) * 8)
 		flipped[bit/8] ^= 1 << (bit % 8)
@@ -136,6 +145,25 @@ func FuzzWALRoundTrip(f *testing.F) {
 			t.Fatalf("bit %d flipped: %d of %d records and no error", bit, len(got), len(want))
 		}
 	})
+}
+
+// checkLostSector zeroes one sector of seg, as a disk that loses a write
+// would: if it lies wholly before the last frame (a later fsynced write
+// follows it), the decoder must report corruption, never cut it away.
+func checkLostSector(t *testing.T, seg []byte, want []record, at int) {
+	nsectors := (len(seg) + vfs.SectorSize - 1) / vfs.SectorSize
+	x := at % nsectors * vfs.SectorSize
+	lost := append([]byte(nil), seg...)
+	clear(lost[x:min(x+vfs.SectorSize, len(lost))])
+	got, _, err := decodeLast(lost)
+	if !samePrefix(got, want) {
+		t.Fatalf("sector at %d lost: different records came back", x)
+	}
+	lastFrame := int(want[len(want)-1].off)
+	if x+vfs.SectorSize <= lastFrame && !errors.Is(err, ErrCorrupt) && !bytes.Equal(lost, seg) {
+		t.Fatalf("sector at %d lost, before the last write at %d: got %d of %d records and %v, want corruption",
+			x, lastFrame, len(got), len(want), err)
+	}
 }
 
 func decodeLast(seg []byte) ([]record, int64, error) {

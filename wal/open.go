@@ -95,7 +95,9 @@ func (w *WAL) ReadAll() (metadata []byte, state raftpb.HardState, ents []raftpb.
 		if err := w.openTail(dirty); err != nil {
 			return nil, state, nil, err
 		}
-		w.ready = true
+		// Only a dirty tail was fsynced here; otherwise what was read may
+		// still be only in the page cache, so the next write is no fence.
+		w.ready, w.synced = true, dirty
 		w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.PrepareInline)
 	}
 	return r.metadata, r.state, r.ents, nil

@@ -9,7 +9,9 @@ import (
 // A record is the unit of the log. On disk it is a frame:
 //
 //	offset 0   uint32  n, the length of the data
-//	offset 4   uint8   type
+//	offset 4   uint8   type in the low 7 bits; the top bit is the fence:
+//	                   this frame starts a write that began after an fsync
+//	                   covering every earlier frame had returned
 //	offset 5   uint8   pad, the number of zero bytes after the data
 //	offset 6   uint16  header check: a checksum of bytes 0–5
 //	offset 8   uint32  CRC-32C of bytes 0–7 and the data, chained: it
@@ -25,6 +27,11 @@ import (
 // bit in a length is reported as corruption and never mistaken for a torn
 // write. A header word of zeros marks the end of the data: segments are
 // preallocated with zeros.
+//
+// Fences tell the reader what was acknowledged: every frame before a fence
+// was fsynced, and so possibly acknowledged, before the fenced frame was
+// written. The reader uses them to tell a write the crash tore (no fence
+// after it) from acknowledged data that the disk lost.
 type recordType uint8
 
 const (
@@ -51,6 +58,9 @@ func (t recordType) String() string {
 	return fmt.Sprintf("recordType(%d)", uint8(t))
 }
 
+// fenceMark is the top bit of the type byte; see the frame layout.
+const fenceMark = 0x80
+
 const (
 	headerSize = 12
 	frameAlign = 8
@@ -71,17 +81,19 @@ func headerCheck(b []byte) uint16 {
 
 // header is a decoded header word.
 type header struct {
-	n   int
-	typ recordType
-	pad int
+	n     int
+	typ   recordType
+	pad   int
+	fence bool // the frame carries the fence
 }
 
 // parseHeader checks a non-zero header word and returns why it is invalid.
 func parseHeader(w []byte) (header, string) {
 	h := header{
-		n:   int(binary.LittleEndian.Uint32(w[0:4])),
-		typ: recordType(w[4]),
-		pad: int(w[5]),
+		n:     int(binary.LittleEndian.Uint32(w[0:4])),
+		typ:   recordType(w[4] &^ fenceMark),
+		pad:   int(w[5]),
+		fence: w[4]&fenceMark != 0,
 	}
 	switch {
 	case binary.LittleEndian.Uint16(w[6:8]) != headerCheck(w):
@@ -100,6 +112,9 @@ func parseHeader(w []byte) (header, string) {
 type encoder struct {
 	buf []byte
 	crc uint32
+	// fence puts the fence on the next frame (then clears itself): set it
+	// before encoding a write that follows a successful fsync.
+	fence bool
 }
 
 // begin reserves room for a header and returns where the frame starts.
@@ -115,6 +130,10 @@ func (e *encoder) finish(start int, typ recordType) {
 	w := e.buf[start : start+8]
 	binary.LittleEndian.PutUint32(w[0:4], uint32(n))
 	w[4] = byte(typ)
+	if e.fence {
+		w[4] |= fenceMark
+		e.fence = false
+	}
 	w[5] = byte(padFor(n))
 	binary.LittleEndian.PutUint16(w[6:8], headerCheck(w))
 	crc := crc32.Update(e.crc, crcTable, w)

@@ -234,3 +234,62 @@ func TestOpenForReadStopsAtATornTailWithoutRepairing(t *testing.T) {
 		t.Fatal("OpenForRead wrote a .broken file")
 	}
 }
+
+// TestRepairCutsAWriteWithAHole: the last write's sectors reached the disk
+// out of order, leaving a run of zeros inside it with written sectors
+// after. Nothing was written after an fsync of it (no fence follows), so
+// it was never acknowledged, and the whole write is cut.
+func TestRepairCutsAWriteWithAHole(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	w, err := Create("/wal", nil, Options{FS: fsys, SegmentSize: 1 << 20, PrepareInline: true})
+	must(t, err)
+	acked := bigEnts(1, 4, 100)
+	must(t, w.Save(raftpb.HardState{Term: 1}, acked))
+	start := w.tailOff
+	must(t, w.Save(raftpb.HardState{Term: 1, Commit: 4}, bigEnts(5, 7, 700)))
+	name := w.tailName()
+	must(t, w.Close())
+	hole := (start/vfs.SectorSize + 1) * vfs.SectorSize // the first sector boundary inside the write
+	rewrite(t, fsys, name, func(b []byte) []byte { clear(b[hole : hole+vfs.SectorSize]); return b })
+	got, err := readBack(fsys)
+	must(t, err)
+	sameEntries(t, got, acked)
+	appendAndCheck(t, fsys, acked)
+}
+
+// TestLostSectorInAnAcknowledgedWriteIsCorruption: a sector of zeros inside
+// a write that a later, fenced write follows was acknowledged: the disk
+// lost it. Cutting it away could lose committed data, so it is reported.
+func TestLostSectorInAnAcknowledgedWriteIsCorruption(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	es := bigEnts(1, 6, 700)
+	name, offs := writeLog(t, fsys, 1<<20, es)
+	hole := (offs[2]/vfs.SectorSize + 1) * vfs.SectorSize // inside the 3rd entry's write
+	rewrite(t, fsys, name, func(b []byte) []byte { clear(b[hole : hole+vfs.SectorSize]); return b })
+	if _, err := readBack(fsys); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("got %v, want ErrCorrupt", err)
+	}
+}
+
+// TestLostHeaderSectorBeforeAFenceIsCorruption: when the lost sector holds a
+// whole frame, header included, the log seems to end there; the fence on a
+// later frame shows that it does not.
+func TestLostHeaderSectorBeforeAFenceIsCorruption(t *testing.T) {
+	var e encoder
+	e.addCRC()                             // 16 bytes
+	e.add(metadataType, make([]byte, 484)) // 496 bytes: the next frames start on sector boundaries
+	for i := range 3 {
+		e.fence = true
+		e.add(entryType, (&raftpb.Entry{Term: 1, Index: uint64(i + 1), Data: bytes.Repeat([]byte{7}, 494)}).MarshalAppend(nil))
+	}
+	seg := e.buf
+	if len(seg) != 4*vfs.SectorSize {
+		t.Fatalf("segment has %d bytes; the frames are not sector-sized", len(seg))
+	}
+	clear(seg[2*vfs.SectorSize : 3*vfs.SectorSize]) // the second entry, header and all
+	var c chain
+	_, err := scanSegment("seg", seg, &c, true, func(record) error { return nil })
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("got %v, want ErrCorrupt", err)
+	}
+}

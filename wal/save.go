@@ -37,7 +37,7 @@ func (w *WAL) Save(state raftpb.HardState, ents []raftpb.Entry) error {
 		return err
 	}
 	sync := MustSync(w.state, state, len(ents))
-	w.enc.buf = w.enc.buf[:0]
+	w.enc.buf, w.enc.fence = w.enc.buf[:0], w.synced
 	for i := range ents {
 		start := w.enc.begin()
 		w.enc.buf = ents[i].MarshalAppend(w.enc.buf)
@@ -82,7 +82,7 @@ func (w *WAL) SaveSnapshot(s Snapshot) error {
 	if err := w.writable(); err != nil {
 		return err
 	}
-	w.enc.buf = w.enc.buf[:0]
+	w.enc.buf, w.enc.fence = w.enc.buf[:0], w.synced
 	w.enc.add(snapshotType, s.marshal())
 	w.lastIndex = max(w.lastIndex, s.Index)
 	return w.writeAndSync(true)
@@ -109,6 +109,7 @@ func (w *WAL) writeAndSync(sync bool) error {
 		return w.fail(fmt.Errorf("writing %s at offset %d: %w", w.tailName(), w.tailOff, err))
 	}
 	w.tailOff += int64(len(w.enc.buf))
+	w.synced = false
 	if w.tailOff >= w.opts.SegmentSize {
 		return w.cut()
 	}
@@ -116,6 +117,7 @@ func (w *WAL) writeAndSync(sync bool) error {
 		if err := w.tail.Sync(); err != nil {
 			return w.fail(fmt.Errorf("fsync %s: %w", w.tailName(), err))
 		}
+		w.synced = true
 	}
 	return nil
 }
@@ -143,6 +145,7 @@ func (w *WAL) cut() error {
 	if err := w.tail.Sync(); err != nil {
 		return w.fail(fmt.Errorf("fsync %s: %w", w.tailName(), err))
 	}
+	w.synced = true // so the new segment's first frame carries the fence
 	f, tmp, err := w.pipe.take()
 	if err != nil {
 		return w.fail(err)

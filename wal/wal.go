@@ -71,7 +71,9 @@ func (o Options) withDefaults() Options {
 //     the segments can be read without the ones before;
 //  3. once err is set (a write or fsync failed), nothing is written again:
 //     the page cache may hold writes that will never reach the disk, and
-//     only a restart, reading what is on disk, can tell what survived.
+//     only a restart, reading what is on disk, can tell what survived;
+//  4. a frame carries the fence only if it starts a write made after an
+//     fsync that covered every earlier frame had returned (synced).
 //
 // A WAL is safe for concurrent use, though the server calls it from one
 // goroutine.
@@ -95,6 +97,7 @@ type WAL struct {
 	metadata  []byte
 	state     raftpb.HardState // the last hard state written
 	lastIndex uint64           // the index of the last entry written (or marker)
+	synced    bool             // an fsync that returned covers every frame written (invariant 4)
 	pipe      *pipeline
 	err       error // sticky write failure; see invariant 3
 	closed    bool
@@ -209,7 +212,7 @@ func (w *WAL) create(metadata []byte) error {
 		f.Close()
 		return err
 	}
-	w.tail, w.tailOff, w.segs, w.ready = f, int64(len(w.enc.buf)), []segment{first}, true
+	w.tail, w.tailOff, w.segs, w.ready, w.synced = f, int64(len(w.enc.buf)), []segment{first}, true, true
 	w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.PrepareInline)
 	return nil
 }
@@ -217,7 +220,7 @@ func (w *WAL) create(metadata []byte) error {
 // encodeSegmentStart puts into w.enc.buf the records every segment begins
 // with (invariant 2), continuing the CRC chain.
 func (w *WAL) encodeSegmentStart() {
-	w.enc.buf = w.enc.buf[:0]
+	w.enc.buf, w.enc.fence = w.enc.buf[:0], w.synced
 	w.enc.addCRC()
 	w.enc.add(metadataType, w.metadata)
 	if !w.state.IsEmpty() {

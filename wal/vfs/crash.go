@@ -18,10 +18,13 @@ const (
 	// TearGarbage keeps such a prefix; the rest of the write reads as
 	// random bytes.
 	TearGarbage
+	// TearHole keeps the whole write but a run of its sectors, which read
+	// as zeros: the disk wrote the write's sectors out of order.
+	TearHole
 )
 
 func (t Tear) String() string {
-	return [...]string{"none", "zero", "garbage"}[t]
+	return [...]string{"none", "zero", "garbage", "hole"}[t]
 }
 
 // SectorSize is the unit in which MemFS tears writes.
@@ -120,20 +123,24 @@ func crashContent(ino *inode, ch fileChoice, rng *rand.Rand) []byte {
 }
 
 // tear returns the write as it reaches the disk when torn: a prefix ending
-// on a sector boundary (possibly empty), then zeros or garbage.
+// on a sector boundary (possibly empty), then zeros or garbage; or, for
+// TearHole, all of it but a run of whole sectors, which read as zeros.
 func tear(w fileOp, mode Tear, rng *rand.Rand) fileOp {
 	end := w.off + int64(len(w.data))
 	cuts := []int64{w.off} // the write's start and the sector boundaries inside it
 	for x := (w.off/SectorSize + 1) * SectorSize; x < end; x += SectorSize {
 		cuts = append(cuts, x)
 	}
-	cut := cuts[rng.Intn(len(cuts))] - w.off
+	i := rng.Intn(len(cuts))
+	from, to := cuts[i]-w.off, int64(len(w.data))
+	if mode == TearHole && i+1 < len(cuts) {
+		to = cuts[i+1+rng.Intn(len(cuts)-i-1)] - w.off
+	}
 	torn := fileOp{off: w.off, data: append([]byte(nil), w.data...)}
-	rest := torn.data[cut:]
-	if mode == TearZero {
-		clear(rest)
+	if mode == TearGarbage {
+		rng.Read(torn.data[from:to])
 	} else {
-		rng.Read(rest)
+		clear(torn.data[from:to])
 	}
 	return torn
 }

@@ -10,8 +10,9 @@ import (
 // CrashImages calls f with each disk image that a crash at this moment
 // could leave under the model: every combination of
 //   - for each file with unsynced changes, a prefix of them reaching the
-//     disk, the next one (if a write) lost, torn with zeros or torn with
-//     garbage (at a sector boundary chosen with rng); and
+//     disk, the next one (if a write) lost, torn with zeros or garbage
+//     after a sector boundary, or holed (a run of its sectors missing),
+//     with the sectors chosen with rng; and
 //   - for each directory with unsynced creates, renames and removes, a
 //     prefix of them.
 //
@@ -90,7 +91,9 @@ func (m *MemFS) pendingFiles() []pendingFile {
 		for k := 0; k <= len(ino.pending); k++ {
 			pf.choices = append(pf.choices, fileChoice{keep: k})
 			if k < len(ino.pending) && ino.pending[k].data != nil {
-				pf.choices = append(pf.choices, fileChoice{keep: k, tear: TearZero}, fileChoice{keep: k, tear: TearGarbage})
+				for _, t := range []Tear{TearZero, TearGarbage, TearHole} {
+					pf.choices = append(pf.choices, fileChoice{keep: k, tear: t})
+				}
 			}
 		}
 		files = append(files, pf)

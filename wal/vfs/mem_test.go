@@ -97,6 +97,27 @@ func TestUnsyncedRenameIsLost(t *testing.T) {
 	}
 }
 
+func TestHoleTearZeroesWholeSectorsOnly(t *testing.T) {
+	m := NewMemFS()
+	f, err := m.Create("/f")
+	mustDo(t, err)
+	mustDo(t, m.SyncDir("/"))
+	data := bytes.Repeat([]byte{0xaa}, 4*SectorSize)
+	_, err = f.WriteAt(data, 100)
+	mustDo(t, err)
+	for seed := int64(0); seed < 30; seed++ {
+		img := m.CrashImage(CrashOptions{Tear: TearHole, Rand: rand.New(rand.NewSource(seed))})
+		got, _ := ReadFile(img, "/f")
+		for i := 100; i < len(got); i++ {
+			// Every zero byte lies in a run that starts at the write's
+			// start or on a sector boundary.
+			if got[i] == 0 && got[i-1] != 0 && i != 100 && i%SectorSize != 0 {
+				t.Fatalf("seed %d: a hole starts at %d, not on a sector boundary", seed, i)
+			}
+		}
+	}
+}
+
 func TestTornWritesKeepASectorAlignedPrefix(t *testing.T) {
 	for _, tear := range []Tear{TearZero, TearGarbage} {
 		m := NewMemFS()
@@ -159,10 +180,10 @@ func TestCrashImagesEnumeratesEveryCombination(t *testing.T) {
 		b, _ := ReadFile(img, "/f")
 		contents[fmt.Sprintf("%q %v", b, len(img.Files()))] = true
 	})
-	// /f: keep 0 (lost, zero, garbage), keep 1 (same three), keep 2; /g
-	// present or not.
-	if len(seen) != 7*2 {
-		t.Fatalf("%d images, want 14", len(seen))
+	// /f: keep 0 (lost, zero, garbage, hole), keep 1 (same four), keep 2;
+	// /g present or not.
+	if len(seen) != 9*2 {
+		t.Fatalf("%d images, want 18", len(seen))
 	}
 	for _, want := range []string{`"" 1`, `"one" 1`, `"onetwo" 2`} {
 		if !contents[want] {
