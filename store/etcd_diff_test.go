@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"skiff/internal/etcdtest"
 )
 
 // TestAgainstRealEtcd sends the same random requests to a real etcd 3.4
@@ -27,7 +27,7 @@ func TestAgainstRealEtcd(t *testing.T) {
 	if os.Getenv("SKIFF_ETCD") != "1" {
 		t.Skip("set SKIFF_ETCD=1 to compare with a real etcd (needs the etcd binary)")
 	}
-	base := startEtcd(t)
+	base := etcdtest.Start(t).ClientURL
 	seeds, _ := randomSeeds(t, 1)
 	seed := seeds[0]
 	t.Logf("replay: SKIFF_ETCD=1 SKIFF_SEED=%d go test ./store -run TestAgainstRealEtcd -v", seed)
@@ -35,12 +35,7 @@ func TestAgainstRealEtcd(t *testing.T) {
 
 	// Align the store's index with etcd's, which makes a few internal writes
 	// (member attributes, cluster version) just after it starts.
-	start := etcdIndex(t, base)
-	for settled := time.Now(); time.Since(settled) < 1500*time.Millisecond; time.Sleep(100 * time.Millisecond) {
-		if now := etcdIndex(t, base); now != start {
-			start, settled = now, time.Now()
-		}
-	}
+	start := etcdtest.WaitStableIndex(t, base, 1500*time.Millisecond)
 	s := New()
 	for i := uint64(0); i < start; i++ {
 		s.Set(Cluster, fmt.Sprintf("/pad%d", i), false, "", TTL{}, t0)
@@ -216,56 +211,4 @@ func etcdDo(t *testing.T, base, line string) (int, uint64, string) {
 	b, _ := io.ReadAll(resp.Body)
 	index, _ := strconv.ParseUint(resp.Header.Get("X-Etcd-Index"), 10, 64)
 	return resp.StatusCode, index, strings.TrimSuffix(string(b), "\n")
-}
-
-func etcdIndex(t *testing.T, base string) uint64 {
-	resp, err := http.Get(base + "/v2/keys/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	n, err := strconv.ParseUint(resp.Header.Get("X-Etcd-Index"), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// startEtcd runs a throwaway single-member etcd with the v2 API and returns
-// its client URL; the process is stopped when the test ends.
-func startEtcd(t *testing.T) string {
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Skip("no etcd binary on PATH")
-	}
-	client, peer := freePort(t), freePort(t)
-	cu, pu := "http://127.0.0.1:"+client, "http://127.0.0.1:"+peer
-	cmd := exec.Command(bin, "--enable-v2", "--data-dir", t.TempDir(),
-		"--listen-client-urls", cu, "--advertise-client-urls", cu,
-		"--listen-peer-urls", pu, "--initial-advertise-peer-urls", pu, "--initial-cluster", "default="+pu)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(cu + "/v2/keys/"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return cu
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("etcd did not start within 20 s")
-	return ""
-}
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
