@@ -2,20 +2,15 @@ package v2http
 
 import (
 	"context"
-	"errors"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"skiff/internal/etcdtest"
 	"skiff/server/membership"
 )
-
-// etcdctlBinary is the real etcdctl, run with ETCDCTL_API=2.
-const etcdctlBinary = "/usr/bin/etcdctl"
 
 // TestEtcdctlSeesSkiffAsEtcd runs etcdctl (API v2) commands against a real
 // etcd and against skiff's handler, and compares their output and exit
@@ -23,9 +18,7 @@ const etcdctlBinary = "/usr/bin/etcdctl"
 // the member list and then talks to the members' client URLs, so this
 // also proves /v2/members and /version are good enough for the real client.
 func TestEtcdctlSeesSkiffAsEtcd(t *testing.T) {
-	if _, err := os.Stat(etcdctlBinary); err != nil {
-		t.Skipf("needs etcdctl at %s: %v", etcdctlBinary, err)
-	}
+	etcdtest.RequireEtcdctl(t)
 	etcd := startEtcd(t)
 	ts, fs := newTestAPI(t)
 	fs.members[0].ClientURLs = []string{ts.URL}
@@ -95,24 +88,13 @@ func (c *ctlTarget) run(t *testing.T, args []string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	argv := []string{"--endpoints", c.url}
+	var argv []string
 	for _, a := range args {
 		argv = append(argv, (&target{base: c.base}).expand(a))
 	}
-	cmd := exec.CommandContext(ctx, etcdctlBinary, argv...)
-	cmd.Env = append(os.Environ(), "ETCDCTL_API=2")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	code := 0
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) {
-			t.Fatalf("etcdctl %v: %v", args, err)
-		}
-		code = exit.ExitCode()
-	}
-	return "exit " + strconv.Itoa(code) + " stdout " + strconv.Quote(c.normalise(stdout.String())) +
-		" stderr " + strconv.Quote(c.normalise(stderr.String()))
+	stdout, stderr, code := etcdtest.Etcdctl(ctx, c.url, argv...)
+	return "exit " + strconv.Itoa(code) + " stdout " + strconv.Quote(c.normalise(stdout)) +
+		" stderr " + strconv.Quote(c.normalise(stderr))
 }
 
 func (c *ctlTarget) normalise(out string) string {
