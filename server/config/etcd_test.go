@@ -3,8 +3,6 @@ package config
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,32 +14,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"skiff/internal/etcdtest"
 	"skiff/server/membership"
 )
 
 // The tests in this file ask the real etcd 3.4.23, the oracle for skiff's
 // configuration. They are skipped when it is not installed or with -short.
-
-const etcdBinary = "/usr/bin/etcd"
-
-func requireEtcd(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: not starting the real etcd")
-	}
-	if _, err := os.Stat(etcdBinary); err != nil {
-		t.Skipf("%s is not installed", etcdBinary)
-	}
-}
-
-// freePort returns a TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // getJSON polls url until it answers 200 and decodes the body into v; it
 // returns the response headers.
@@ -67,27 +45,27 @@ func getJSON(t *testing.T, url string, v any) http.Header {
 // the test writes, parses the same file with skiff, and checks that both
 // derive the same member ID, cluster ID, name and URLs.
 func TestEtcdAndSkiffReadTheSameConfigFileAlike(t *testing.T) {
-	requireEtcd(t)
-	dir := t.TempDir()
-	peer := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	client := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	path := filepath.Join(dir, "member.yml")
-	file := strings.Join([]string{
-		"name: probe1",
-		"data-dir: " + filepath.Join(dir, "data"),
-		"listen-peer-urls: " + peer,
-		"listen-client-urls: " + client,
-		"initial-advertise-peer-urls: " + peer,
-		"advertise-client-urls: " + client,
-		"initial-cluster: probe1=" + peer,
-		"initial-cluster-token: skiff-config-test",
-		"initial-cluster-state: new",
-		"enable-v2: true",
-		"quota-backend-bytes: 0", // an etcd v3 key skiff ignores
-		"log-outputs: [stderr]",
-		"",
-	}, "\n")
-	require.NoError(t, os.WriteFile(path, []byte(file), 0o600))
+	path := filepath.Join(t.TempDir(), "member.yml")
+	etcd := etcdtest.Start(t, etcdtest.CommandLine(func(m *etcdtest.Member) []string {
+		file := strings.Join([]string{
+			"name: probe1",
+			"data-dir: " + m.DataDir,
+			"listen-peer-urls: " + m.PeerURL,
+			"listen-client-urls: " + m.ClientURL,
+			"initial-advertise-peer-urls: " + m.PeerURL,
+			"advertise-client-urls: " + m.ClientURL,
+			"initial-cluster: probe1=" + m.PeerURL,
+			"initial-cluster-token: skiff-config-test",
+			"initial-cluster-state: new",
+			"enable-v2: true",
+			"quota-backend-bytes: 0", // an etcd v3 key skiff ignores
+			"log-outputs: [stderr]",
+			"",
+		}, "\n")
+		require.NoError(t, os.WriteFile(path, []byte(file), 0o600))
+		return []string{"--config-file", path}
+	}))
+	client, peer := etcd.ClientURL, etcd.PeerURL
 
 	cfg, err := Parse([]string{"--config-file", path}, nil)
 	require.NoError(t, err)
@@ -95,20 +73,6 @@ func TestEtcdAndSkiffReadTheSameConfigFileAlike(t *testing.T) {
 	require.NoError(t, cfg.ValidateBootstrap())
 	cluster, err := cfg.InitialMembers()
 	require.NoError(t, err)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	etcd := exec.CommandContext(ctx, etcdBinary, "--config-file", path)
-	var logs strings.Builder
-	etcd.Stdout, etcd.Stderr = &logs, &logs
-	require.NoError(t, etcd.Start())
-	defer func() {
-		cancel()
-		_ = etcd.Wait()
-		if t.Failed() {
-			t.Logf("etcd's log:\n%s", logs.String())
-		}
-	}()
 
 	var list membership.ClientList
 	header := getJSON(t, client+"/v2/members", &list)
@@ -130,7 +94,7 @@ func TestEtcdAndSkiffReadTheSameConfigFileAlike(t *testing.T) {
 // that it refuses before it serves anything, and checks that skiff refuses
 // each with the same words (skiff adds the way out after them).
 func TestEtcdAndSkiffRefuseTheSameCommandLines(t *testing.T) {
-	requireEtcd(t)
+	etcdtest.Require(t)
 	tests := []struct {
 		args []string
 		want string // in both etcd's and skiff's message
@@ -154,8 +118,8 @@ func TestEtcdAndSkiffRefuseTheSameCommandLines(t *testing.T) {
 			defer cancel()
 			// --listen-peer-urls on a free port keeps a wrongly accepted
 			// command line from clashing with another test.
-			args := append([]string{"--data-dir", t.TempDir(), "--listen-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", freePort(t))}, tt.args...)
-			out, err := exec.CommandContext(ctx, etcdBinary, args...).CombinedOutput()
+			args := append([]string{"--data-dir", t.TempDir(), "--listen-peer-urls", etcdtest.FreeURL(t)}, tt.args...)
+			out, err := exec.CommandContext(ctx, etcdtest.EtcdBinary, args...).CombinedOutput()
 			require.Error(t, err, "etcd accepted %q", tt.args)
 			assert.Contains(t, string(out), tt.want, "etcd's words changed")
 
