@@ -5,7 +5,7 @@ BIN       := bin
 DURATION  ?= 10m
 SEEDS     ?= 5000
 
-.PHONY: all build run test lint bench soak clean
+.PHONY: all build run test lint bench soak clean cluster bench-cluster
 
 all: build
 
@@ -18,6 +18,18 @@ build:
 run: build
 	@if [ -x $(BIN)/skiff ]; then exec ./$(BIN)/skiff; \
 	else echo "skiff: the server is not built yet (cmd/skiff does not exist; see the issues)"; exit 1; fi
+
+# cluster starts a three-member skiff cluster on loopback (client URLs
+# http://127.0.0.1:2379,22379,32379; data in ./cluster.skiff) until Ctrl-C.
+# See scripts/cluster.sh.
+cluster: build
+	@./scripts/cluster.sh
+
+# bench-cluster drives a three-member loopback skiff cluster, and etcd's
+# when /usr/bin/etcd is installed, with skiffctl check perf and prints the
+# ratios. BENCH_DURATION, BENCH_ROUNDS and more: see scripts/bench-cluster.sh.
+bench-cluster: build
+	@./scripts/bench-cluster.sh
 
 # test is what CI runs: formatting, vet, then every package's tests, with the
 # committed fuzz seed corpora run as ordinary tests.
