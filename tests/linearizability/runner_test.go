@@ -116,18 +116,16 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	finalKey := w.Prefix + "/final"
 	var idx uint64
 	for attempt := 0; idx == 0; attempt++ {
-		cl := c.MemberClient(attempt % c.Size())
+		m := attempt % c.Size()
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		r := Record{Client: rec.NewClientID(), Member: attempt % c.Size(), Input: Input{Kind: Set, Key: finalKey, Value: fmt.Sprintf("final-%d", attempt)}, Call: rec.Now()}
-		resp, err := cl.Set(ctx, finalKey, r.Input.Value, nil)
+		r := Send(ctx, rec, c.MemberClient(m), m, Input{Kind: Set, Key: finalKey, Value: fmt.Sprintf("final-%d", attempt)}, false)
 		cancel()
-		r.Return = rec.Now()
-		r.Output, r.EtcdIndex, r.Err = classify(r.Input, resp, err)
+		r.Client = rec.NewClientID()
 		rec.Add(r)
-		if err == nil {
-			idx = resp.Node.ModifiedIndex
+		if !r.Output.Unknown {
+			idx = r.Output.Index
 		} else if attempt == 10 {
-			t.Fatalf("the final write failed 10 times after healing: %v", err)
+			t.Fatalf("the final write failed 10 times after healing: %s", r.Err)
 		}
 	}
 	c.WaitStoreIndex(idx)
@@ -146,15 +144,11 @@ func finalKeys(t *testing.T, cl *client.Client, prefix string) map[string]string
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r, err := cl.Get(ctx, prefix, &client.GetOptions{Recursive: true, Quorum: true})
+	keys, _, err := ReadKeys(ctx, cl, prefix, true)
 	if err != nil {
 		t.Fatalf("reading the final key space: %v", err)
 	}
-	out := map[string]string{}
-	for _, n := range r.Node.Nodes {
-		out[n.Key] = n.Value
-	}
-	return out
+	return keys
 }
 
 func succeeded(records []Record) int {

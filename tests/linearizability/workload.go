@@ -130,10 +130,7 @@ func (c *worker) next(afterFailure bool) (Input, bool) {
 func (c *worker) do(ctx context.Context, in Input, quorum bool) Record {
 	rctx, cancel := context.WithTimeout(ctx, c.w.Timeout)
 	defer cancel()
-	r := Record{Member: c.member, Input: in, Quorum: quorum, Call: c.rec.Now()}
-	resp, err := c.send(rctx, in, quorum)
-	r.Return = c.rec.Now()
-	r.Output, r.EtcdIndex, r.Err = classify(in, resp, err)
+	r := Send(rctx, c.rec, c.cl, c.member, in, quorum)
 	if !r.Output.Failed && !r.Output.Unknown && r.Output.Code == 0 {
 		if in.Kind == Delete || in.Kind == CAD {
 			delete(c.seen, in.Key)
@@ -144,6 +141,30 @@ func (c *worker) do(ctx context.Context, in Input, quorum bool) Record {
 	return r
 }
 
+// Send sends one operation through cl (pinned to member) and returns its
+// record, timed on rec's clock; the caller sets Client and adds it.
+func Send(ctx context.Context, rec *Recorder, cl *client.Client, member int, in Input, quorum bool) Record {
+	r := Record{Member: member, Input: in, Quorum: quorum, Call: rec.Now()}
+	resp, err := send(ctx, cl, in, quorum)
+	r.Return = rec.Now()
+	r.Output, r.EtcdIndex, r.Err = classify(in, resp, err)
+	return r
+}
+
+// ReadKeys reads every key under prefix from cl (a plain, local read when
+// quorum is false) and returns them with the X-Etcd-Index of the answer.
+func ReadKeys(ctx context.Context, cl *client.Client, prefix string, quorum bool) (map[string]string, uint64, error) {
+	r, err := cl.Get(ctx, prefix, &client.GetOptions{Recursive: true, Quorum: quorum})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := map[string]string{}
+	for _, n := range r.Node.Nodes {
+		out[n.Key] = n.Value
+	}
+	return out, r.Index, nil
+}
+
 func valueOf(in Input, out Output) string {
 	if in.Kind == Get {
 		return out.Value
@@ -151,22 +172,22 @@ func valueOf(in Input, out Output) string {
 	return in.Value
 }
 
-func (c *worker) send(ctx context.Context, in Input, quorum bool) (*client.Response, error) {
+func send(ctx context.Context, cl *client.Client, in Input, quorum bool) (*client.Response, error) {
 	switch in.Kind {
 	case Get:
-		return c.cl.Get(ctx, in.Key, &client.GetOptions{Quorum: quorum})
+		return cl.Get(ctx, in.Key, &client.GetOptions{Quorum: quorum})
 	case Set:
-		return c.cl.Set(ctx, in.Key, in.Value, nil)
+		return cl.Set(ctx, in.Key, in.Value, nil)
 	case Create:
-		return c.cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevExist: client.PrevNoExist})
+		return cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevExist: client.PrevNoExist})
 	case Update:
-		return c.cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevExist: client.PrevExists})
+		return cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevExist: client.PrevExists})
 	case CAS:
-		return c.cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevValue: in.PrevValue, PrevIndex: in.PrevIndex})
+		return cl.Set(ctx, in.Key, in.Value, &client.SetOptions{PrevValue: in.PrevValue, PrevIndex: in.PrevIndex})
 	case Delete:
-		return c.cl.Delete(ctx, in.Key, nil)
+		return cl.Delete(ctx, in.Key, nil)
 	case CAD:
-		return c.cl.Delete(ctx, in.Key, &client.DeleteOptions{PrevValue: in.PrevValue, PrevIndex: in.PrevIndex})
+		return cl.Delete(ctx, in.Key, &client.DeleteOptions{PrevValue: in.PrevValue, PrevIndex: in.PrevIndex})
 	}
 	panic("linearizability: unknown operation " + string(in.Kind))
 }
