@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"time"
 
 	"skiff/raft/raftpb"
@@ -63,5 +64,5 @@ func (s *Server) applyCommand(cmd *Command) (*store.Event, error) {
 	case CommandPublish:
 		return applyPublish(s.store, cmd.Member, time.Time{})
 	}
-	return nil, nil // CommandBarrier: applying it is the whole point
+	return nil, fmt.Errorf("server: unknown command kind %v", cmd.Kind)
 }

@@ -23,10 +23,6 @@ const (
 	// under /0/members/<id>/attributes, as etcd's publish does (contract §8
 	// step 4), so /v2/members shows them.
 	CommandPublish CommandKind = 3
-	// CommandBarrier changes nothing: once it is applied on the member that
-	// proposed it, that member's store holds every write acknowledged before
-	// the barrier was proposed. It serves linearizable reads.
-	CommandBarrier CommandKind = 4
 )
 
 func (k CommandKind) String() string {
@@ -37,8 +33,6 @@ func (k CommandKind) String() string {
 		return "Sync"
 	case CommandPublish:
 		return "Publish"
-	case CommandBarrier:
-		return "Barrier"
 	}
 	return fmt.Sprintf("CommandKind(%d)", uint8(k))
 }
@@ -100,8 +94,6 @@ func (c *Command) Marshal() ([]byte, error) {
 		b = binary.AppendUvarint(b, c.Member.MemberID)
 		b = appendString(b, c.Member.Name)
 		return appendStrings(b, c.Member.ClientURLs), nil
-	case CommandBarrier:
-		return b, nil
 	}
 	return nil, fmt.Errorf("server: cannot encode a command of kind %v", c.Kind)
 }
@@ -165,7 +157,6 @@ func (c *Command) Unmarshal(data []byte) error {
 		c.Member.MemberID = d.uvarint("member ID")
 		c.Member.Name = d.string("member name")
 		c.Member.ClientURLs = d.strings("client URLs")
-	case CommandBarrier:
 	default:
 		if d.err == nil {
 			return fmt.Errorf("%w: unknown command kind %d", ErrMalformed, c.Kind)

@@ -28,7 +28,6 @@ func sampleCommands() []Command {
 		{ID: 8, Kind: CommandSync},
 		{ID: 9, Kind: CommandPublish, Member: Attributes{MemberID: 0x77f41cbd71028a3a, Name: "n1", ClientURLs: []string{"http://127.0.0.1:2379", "http://10.0.0.1:2379"}}},
 		{ID: 10, Kind: CommandPublish, Member: Attributes{MemberID: 1}},
-		{ID: 11, Kind: CommandBarrier},
 	}
 }
 

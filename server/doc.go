@@ -42,7 +42,8 @@
 //	apply.go      committed entries to the store
 //	command.go    the raft command and its binary encoding
 //	codec.go      the encoding's helpers
-//	propose.go    Do and LinearizableRead: propose and wait
+//	propose.go    Do: propose a command and wait for its apply
+//	readindex.go  LinearizableRead through raft's ReadIndex
 //	wait.go       the wait registry: applied results to waiting requests
 //	background.go publishing attributes, the leader's TTL sweep
 //	members.go    membership records in the store's /0 namespace

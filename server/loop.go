@@ -70,6 +70,9 @@ func (s *Server) proposeBatch(p proposal) {
 
 // submit gives one proposal to raft.
 func (s *Server) submit(p proposal) error {
+	if p.read != nil {
+		return s.node.ReadIndex(p.read)
+	}
 	return s.node.Propose(p.data)
 }
 

@@ -12,10 +12,11 @@ import (
 )
 
 // proposal is something on its way into the raft loop, which answers on
-// errc whether raft took it: a command's encoding (data), or later a
-// configuration change or a read-index request.
+// errc whether raft took it: a command's encoding (data) or a read-index
+// request (read, its context).
 type proposal struct {
 	data []byte
+	read []byte
 	errc chan error
 }
 
@@ -52,17 +53,6 @@ func (s *Server) Do(ctx context.Context, r *store.Request) (*store.Event, error)
 		cmd.Request.Time = s.now()
 	}
 	return s.proposeAndWait(ctx, &cmd)
-}
-
-// LinearizableRead returns once this member's store reflects every write
-// acknowledged before the call: then a local read is linearizable.
-//
-// It commits a barrier command through the log (etcd 3.4's way for v2
-// quorum reads) and waits for this member to apply it.
-func (s *Server) LinearizableRead(ctx context.Context) error {
-	cmd := Command{ID: s.reqIDs.newID(), Kind: CommandBarrier}
-	_, err := s.proposeAndWait(ctx, &cmd)
-	return err
 }
 
 // proposeAndWait proposes cmd and waits for the result of its apply.

@@ -19,7 +19,8 @@ import (
 //     snapshot received from the leader is saved and installed;
 //  3. raft's storage learns them (raft reads entries to send from it);
 //  4. every other member sends its messages now, after its state is durable;
-//  5. committed entries are applied to the store, waking their requests;
+//  5. committed entries are applied to the store, waking their requests,
+//     and read indexes are handed to the linearizable reads waiting for them;
 //  6. a snapshot is taken if enough entries were applied since the last;
 //  7. Advance.
 func (s *Server) handleReady() error {
@@ -46,6 +47,7 @@ func (s *Server) handleReady() error {
 		return err
 	}
 	s.appliedW.appliedTo(s.applied.Load())
+	s.handleReadStates(rd.ReadStates)
 	if err := s.maybeSnapshot(); err != nil {
 		return err
 	}

@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"skiff/raft"
+)
+
+// LinearizableRead returns once this member's store reflects every write
+// committed when the call began (thesis §6.4, ReadIndex): raft confirms with
+// a heartbeat round that this member's leader still leads and hands back its
+// commit index; the read then waits until that index is applied here. No
+// entry is written, so a quorum read costs no fsync.
+func (s *Server) LinearizableRead(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.requestTimeout())
+	defer cancel()
+	for {
+		index, err := s.readIndex(ctx)
+		if err != nil {
+			return s.proposeError(ctx, err)
+		}
+		if index == 0 {
+			continue // the answer was lost (a leader change); ask again
+		}
+		select {
+		case <-s.appliedW.wait(index):
+			if s.applied.Load() >= index {
+				return nil
+			}
+			return s.proposeError(ctx, ErrStopped)
+		case <-ctx.Done():
+			return s.proposeError(ctx, ctx.Err())
+		}
+	}
+}
+
+// readIndex asks raft for a read index and waits for it, up to an election
+// timeout; 0 means no answer came and the caller should ask again.
+func (s *Server) readIndex(ctx context.Context) (uint64, error) {
+	id := s.reqIDs.newID()
+	resc := s.waits.register(id)
+	defer s.waits.cancel(id)
+	rctx := binary.BigEndian.AppendUint64(nil, id)
+	if err := s.proposeToLoop(ctx, proposal{read: rctx}); err != nil {
+		return 0, err
+	}
+	timer := time.NewTimer(s.cfg.ElectionTimeout)
+	defer timer.Stop()
+	select {
+	case res := <-resc:
+		return res.index, res.err
+	case <-timer.C:
+		return 0, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// handleReadStates hands raft's read indexes to the reads waiting for them.
+func (s *Server) handleReadStates(states []raft.ReadState) {
+	for _, rs := range states {
+		if len(rs.RequestCtx) == 8 {
+			s.waits.trigger(binary.BigEndian.Uint64(rs.RequestCtx), result{index: rs.Index})
+		}
+	}
+}
