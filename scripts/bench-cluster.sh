@@ -33,6 +33,8 @@
 #   BENCH_TARGET      leader: every client talks to the leader (no forwarding);
 #                     spread: clients spread over all three members [leader]
 #   BENCH_ETCD        etcd binary; empty to skip etcd [/usr/bin/etcd if present]
+#   BENCH_BIN         use the skiff and skiffctl in this dir instead of
+#                     building bin/ from the working tree [build bin/]
 #   BENCH_PORT_BASE   skiff uses BASE..BASE+21, etcd BASE+100..BASE+121 [41000]
 #   BENCH_OUT         keep the JSON results, logs and profiles in this dir
 #                     [a temporary dir, removed at the end]
@@ -56,16 +58,20 @@ PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-10}
 if [ -z "${BENCH_ETCD+set}" ]; then
 	BENCH_ETCD=$([ -x /usr/bin/etcd ] && echo /usr/bin/etcd || true)
 fi
-SKIFFCTL=bin/skiffctl
 
 case $TARGET in leader | spread) ;; *) die "BENCH_TARGET must be leader or spread, got $TARGET" ;; esac
 for w in $WORKLOADS; do
 	case $w in write | quorum-read | read) ;; *) die "unknown workload $w in BENCH_WORKLOADS (write, quorum-read, read)" ;; esac
 done
 
-echo "building bin/skiff and bin/skiffctl"
-mkdir -p bin
-go build -o bin/ ./cmd/skiff ./cmd/skiffctl
+BIN=${BENCH_BIN:-}
+if [ -z "$BIN" ]; then
+	echo "building bin/skiff and bin/skiffctl"
+	mkdir -p bin
+	go build -o bin/ ./cmd/skiff ./cmd/skiffctl
+	BIN=bin
+fi
+SKIFFCTL=$BIN/skiffctl
 
 if [ -n "${BENCH_OUT:-}" ]; then
 	OUT=$BENCH_OUT
@@ -92,7 +98,7 @@ client_ports() { echo "$1 $(($1 + 10)) $(($1 + 20))"; }
 peer_ports() { echo "$(($1 + 1)) $(($1 + 11)) $(($1 + 21))"; }
 
 echo "starting skiff (data and logs in $OUT/skiff)"
-cluster_start skiff bin/skiff "$OUT/skiff" s "$(client_ports "$PORT_BASE")" "$(peer_ports "$PORT_BASE")" --enable-pprof
+cluster_start skiff "$BIN/skiff" "$OUT/skiff" s "$(client_ports "$PORT_BASE")" "$(peer_ports "$PORT_BASE")" --enable-pprof
 SKIFF_PIDS=("${CLUSTER_PIDS[@]}") SKIFF_URLS=("${CLUSTER_URLS[@]}")
 cluster_wait_healthy 30
 systems=(skiff)

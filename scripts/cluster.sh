@@ -29,7 +29,7 @@ CLUSTER_PEER_PORTS=${CLUSTER_PEER_PORTS:-12380 22380 32380}
 
 stopping=0
 stop() {
-	[ $stopping -eq 1 ] && return
+	[ $stopping -eq 1 ] || [ ${#CLUSTER_PIDS[@]} -eq 0 ] && return
 	stopping=1
 	echo "stopping the cluster (SIGTERM to ${CLUSTER_PIDS[*]})"
 	cluster_stop

@@ -35,7 +35,7 @@ cluster_start() {
 	[ -x "$bin" ] || die "$bin is not an executable; build it first (make build)"
 	local p
 	for p in "${cports[@]}" "${pports[@]}"; do
-		port_in_use "$p" && die "port $p on 127.0.0.1 is in use; stop what listens there (ss -ltnp 'sport = :$p') or choose other ports"
+		port_in_use "$p" && die "port $p on 127.0.0.1 is in use; stop what listens there (ss -ltnp 'sport = :$p') or pick other ports (cluster.sh: CLUSTER_CLIENT_PORTS, CLUSTER_PEER_PORTS; bench-cluster.sh: BENCH_PORT_BASE)"
 	done
 	mkdir -p "$root"
 	local initial="" i
