@@ -205,3 +205,22 @@ func TestUnknownVerdictFails(t *testing.T) {
 		t.Fatal("the summary hides the Unknown verdict")
 	}
 }
+
+// The whole pipeline finds a real stale read: with the leader isolated,
+// plain GETs served by it, recorded as if they were quorum reads, show
+// values the majority has already overwritten, and porcupine says Illegal.
+// (A few attempts, because whether a stale read happens depends on timing.)
+func TestCheckerFindsRealStaleReadsFromIsolatedLeader(t *testing.T) {
+	for attempt := range 3 {
+		var res Result
+		t.Run("attempt", func(t *testing.T) {
+			res = runScenario(t, scenario{size: 3, faults: []Fault{faultByName(t, "isolate-leader")}, plainAsQuorum: true})
+		})
+		if res.Verdict == porcupine.Illegal {
+			t.Logf("attempt %d: caught: %s", attempt, res.Summary())
+			return
+		}
+		t.Logf("attempt %d: no stale read happened: %s", attempt, res.Summary())
+	}
+	t.Fatal("3 runs with plain reads passed off as quorum reads under an isolated leader, and porcupine never said Illegal")
+}

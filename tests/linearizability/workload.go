@@ -20,6 +20,11 @@ type Workload struct {
 	Prefix  string        // default "/lin"
 	Timeout time.Duration // per request; a write that runs out is unknown. Default 2s
 	Seed    uint64
+	// PlainReadsAsQuorum is a planted bug for the checkers' self-test:
+	// quorum GETs are sent as plain GETs (which may be stale) but recorded
+	// as quorum reads, so a correct cluster produces a history porcupine
+	// must refuse.
+	PlainReadsAsQuorum bool
 }
 
 func (w *Workload) defaults() {
@@ -130,7 +135,8 @@ func (c *worker) next(afterFailure bool) (Input, bool) {
 func (c *worker) do(ctx context.Context, in Input, quorum bool) Record {
 	rctx, cancel := context.WithTimeout(ctx, c.w.Timeout)
 	defer cancel()
-	r := Send(rctx, c.rec, c.cl, c.member, in, quorum)
+	r := Send(rctx, c.rec, c.cl, c.member, in, quorum && !c.w.PlainReadsAsQuorum)
+	r.Quorum = quorum
 	if !r.Output.Failed && !r.Output.Unknown && r.Output.Code == 0 {
 		if in.Kind == Delete || in.Kind == CAD {
 			delete(c.seen, in.Key)
