@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"skiff/server/limits"
 )
 
 // Start serves the peer and client listeners and starts the raft loop and
@@ -28,10 +30,12 @@ func (s *Server) start() error {
 	}
 	s.clientHandler = h
 	for _, ln := range s.peerLns {
-		s.peerServers = append(s.peerServers, s.serve(ln, s.transport.Handler()))
+		s.peerServers = append(s.peerServers, s.serve(ln, s.transport.Handler(), nil))
 	}
+	var lim limits.Config // the defaults: see server/limits
 	for _, ln := range s.clientLns {
-		s.clientServers = append(s.clientServers, s.serve(ln, s.clientHandler))
+		srv := s.serve(ln, lim.Wrap(s.clientHandler), lim.Apply)
+		s.clientServers = append(s.clientServers, srv)
 	}
 	s.peerLns, s.clientLns = nil, nil
 	s.loopRunning.Store(true)
@@ -118,12 +122,15 @@ func closeListeners(lns []net.Listener) {
 	}
 }
 
-// serve serves h on ln in its own goroutine. The timeouts bound a slow or
-// idle client; the raft stream and watch handlers clear them on their own
-// connections.
-func (s *Server) serve(ln net.Listener, h http.Handler) *http.Server {
+// serve serves h on ln in its own goroutine. The header timeout bounds a
+// client that never finishes its request; configure, when set, adds the
+// client API's limits (server/limits) to the http.Server.
+func (s *Server) serve(ln net.Listener, h http.Handler, configure func(*http.Server)) *http.Server {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.lg.Handler(), slog.LevelDebug)}
+	if configure != nil {
+		configure(srv)
+	}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.lg.Warn("a listener stopped", "addr", ln.Addr().String(), "err", err)
