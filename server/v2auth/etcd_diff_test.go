@@ -2,15 +2,13 @@ package v2auth
 
 import (
 	"io"
-	"net"
 	"net/http"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"skiff/internal/etcdtest"
 )
 
 // step is one request of the differential script. statusOnly compares only
@@ -111,10 +109,8 @@ var authScript = []step{
 // the binary is on PATH) and against skiff's API, and requires the same
 // status, body, Content-Type, Allow and presence of X-Etcd-Cluster-Id.
 func TestAuthAPIMatchesRealEtcd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a real etcd; skipped with -short")
-	}
-	etcd := startEtcd(t)
+	etcdtest.Require(t)
+	etcd := etcdtest.Start(t).ClientURL
 	m := newFakeMember()
 	skiff := apiServer(t, m, testAuth(t, m)).URL
 	for i, s := range authScript {
@@ -158,40 +154,4 @@ func send(t *testing.T, base string, s step) observed {
 		allow:        resp.Header.Get("Allow"),
 		hasClusterID: resp.Header.Get("X-Etcd-Cluster-Id") != "",
 	}
-}
-
-// startEtcd runs a one-member etcd with the v2 API on free loopback ports
-// and a temporary data dir; it is killed when the test ends.
-func startEtcd(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Skip("no etcd binary on PATH; the differential test needs etcd 3.4 with --enable-v2")
-	}
-	cu, pu := "http://"+freeAddr(t), "http://"+freeAddr(t)
-	cmd := exec.Command(bin, "--enable-v2", "--data-dir", t.TempDir(),
-		"--listen-client-urls", cu, "--advertise-client-urls", cu,
-		"--listen-peer-urls", pu, "--initial-advertise-peer-urls", pu, "--initial-cluster", "default="+pu)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		resp, err := http.Get(cu + "/v2/auth/enable")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return cu
-			}
-		}
-	}
-	t.Fatal("etcd did not answer within 20 s")
-	return ""
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
