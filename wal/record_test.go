@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"skiff/raft/raftpb"
+	"skiff/wal/vfs"
 )
 
 // TestHeaderCheckCatchesEveryBitFlip: a flipped bit in a header word must
@@ -89,4 +92,34 @@ func TestSegmentMustStartWithCRCRecord(t *testing.T) {
 	if !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("got %v, want ErrCorrupt", err)
 	}
+}
+
+// TestFencesMarkWritesMadeAfterAnFsync checks invariant 4 of WAL: the first
+// frame of a write carries the fence exactly when the previous write was
+// fsynced, and no other frame does.
+func TestFencesMarkWritesMadeAfterAnFsync(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	w, err := Create("/wal", nil, memOpts(fsys))
+	must(t, err)
+	fenced := map[int64]bool{} // write start -> whether it must carry the fence
+	save := func(hs raftpb.HardState, es []raftpb.Entry, want bool) {
+		fenced[w.tailOff] = want
+		must(t, w.Save(hs, es))
+	}
+	save(raftpb.HardState{Term: 1}, ents(1, 1, 2), true)             // after Create's fsync
+	save(raftpb.HardState{Term: 1, Commit: 2}, nil, true)            // commit only: not fsynced
+	save(raftpb.HardState{Term: 1, Commit: 2}, ents(1, 3, 3), false) // follows the unsynced write
+	save(raftpb.HardState{Term: 1, Commit: 3}, ents(1, 4, 4), true)
+	name := w.tailName()
+	must(t, w.Close())
+	buf, err := vfs.ReadFile(fsys, name)
+	must(t, err)
+	var c chain
+	_, err = scanSegment(name, buf, &c, true, func(r record) error {
+		if want := fenced[r.off]; r.fence != want {
+			t.Errorf("frame at %d (%s): fence %v, want %v", r.off, r.typ, r.fence, want)
+		}
+		return nil
+	})
+	must(t, err)
 }
