@@ -49,6 +49,7 @@ type Options struct {
 // other. Build it with New, then call Join once.
 type Discovery struct {
 	url     string // the discovery URL as given, for messages
+	base    string // scheme://host of the URL, for messages
 	dir     string // the URL's path: the directory, addressed as-is
 	c       *client.Client
 	lg      *slog.Logger
@@ -93,7 +94,7 @@ func New(discoveryURL string, opts Options) (*Discovery, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
-	d := &Discovery{url: discoveryURL, dir: u.Path, c: c, lg: opts.Logger,
+	d := &Discovery{url: discoveryURL, base: u.Scheme + "://" + u.Host, dir: u.Path, c: c, lg: opts.Logger,
 		backoff: opts.Backoff, timeout: opts.RequestTimeout}
 	if d.lg == nil {
 		d.lg = slog.New(slog.DiscardHandler)

@@ -86,7 +86,7 @@ func (d *Discovery) register(ctx context.Context, id membership.ID, value string
 		return fmt.Errorf("%w: member %s is already registered under %s; a token bootstraps one cluster, once: "+
 			"to start over create a new token and empty the members' data dirs", ErrDuplicateID, id, d.url)
 	case err != nil && badEndpoint(err):
-		return fmt.Errorf("%w: PUT %s did not answer with the v2 keys API's JSON (%v)", ErrBadDiscoveryEndpoint, key, err)
+		return fmt.Errorf("%w: PUT %s did not answer with the v2 keys API's JSON (%v)", ErrBadDiscoveryEndpoint, d.base+key, err)
 	case err != nil:
 		return fmt.Errorf("discovery: registering member %s at %s failed (%w); the token may now hold a half registration, so start over with a new token", id, d.url, err)
 	}

@@ -117,12 +117,12 @@ func (d *Discovery) get(ctx context.Context, key string) (*client.Response, erro
 func (d *Discovery) readError(key string, err error) error {
 	if badEndpoint(err) {
 		return fmt.Errorf("%w: GET %s did not answer with the v2 keys API's JSON (%v); the discovery URL must name a token directory of a v2 key service, e.g. http://host:2379/v2/keys/_etcd/registry/<token>",
-			ErrBadDiscoveryEndpoint, key, err)
+			ErrBadDiscoveryEndpoint, d.base+key, err)
 	}
 	if retryable(err) {
 		return err
 	}
-	return fmt.Errorf("discovery: GET %s on %s: %w", key, d.url, err)
+	return fmt.Errorf("discovery: GET %s: %w", d.base+key, err)
 }
 
 // badEndpoint reports whether err means the service is not a v2 key
