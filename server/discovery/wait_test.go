@@ -69,7 +69,7 @@ func TestJoinWaitsForTheOthersWithARecursiveWatch(t *testing.T) {
 		t.Fatalf("Join returned before waiting: %q, %v", got, err)
 	}
 	ks.put(t, dir+ms[1].id(durl).String(), "rewritten=http://127.0.0.1:1") // not a new member
-	ks.put(t, dir+"sub/deeper", "x=http://127.0.0.1:2")                     // not a registration
+	ks.put(t, dir+"sub/deeper", "x=http://127.0.0.1:2")                    // not a registration
 	ks.put(t, dir+ms[2].id(durl).String(), ms[2].value())
 	ks.put(t, dir+ms[3].id(durl).String(), ms[3].value()) // too late, or not seen at all
 	<-done
