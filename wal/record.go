@@ -70,7 +70,7 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-func padFor(n int) int { return (frameAlign - (headerSize+n)%frameAlign) % frameAlign }
+func padFor(n int) int { return -(headerSize + n) & (frameAlign - 1) }
 
 func frameSize(n int) int { return headerSize + n + padFor(n) }
 
