@@ -3,12 +3,12 @@ package ctl
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"skiff/internal/etcdtest"
 )
 
 // result is what one run of skiffctl or etcdctl printed and returned.
@@ -44,16 +44,9 @@ func runCtlContext(ctx context.Context, stdin string, args ...string) result {
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 
-// etcdctlBinary is the real etcdctl the differential tests compare with.
-const etcdctlBinary = "/usr/bin/etcdctl"
-
-// haveEtcdctl skips the test when etcdctl is not installed.
-func haveEtcdctl(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(etcdctlBinary); err != nil {
-		t.Skipf("real etcdctl is not installed at %s; install etcd-client 3.4 to run this test", etcdctlBinary)
-	}
-}
+// etcdctlBinary is the real etcdctl the differential tests compare with
+// where it is installed.
+const etcdctlBinary = etcdtest.EtcdctlBinary
 
 // runEtcdctl runs the real etcdctl (API v2) with args and an empty stdin.
 func runEtcdctl(t *testing.T, args ...string) result {
@@ -66,27 +59,6 @@ func runEtcdctl(t *testing.T, args ...string) result {
 // runEtcdctlContext runs etcdctl until it ends or ctx is cancelled, when it
 // gets SIGINT as a user's Ctrl-C would send.
 func runEtcdctlContext(ctx context.Context, args ...string) result {
-	cmd := exec.Command(etcdctlBinary, args...)
-	cmd.Env = append(os.Environ(), "ETCDCTL_API=2")
-	cmd.Stdin = strings.NewReader("")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		return result{stderr: err.Error(), code: -1}
-	}
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = cmd.Process.Signal(os.Interrupt)
-		case <-done:
-		}
-	}()
-	err := cmd.Wait()
-	close(done)
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+	stdout, stderr, code := etcdtest.Etcdctl(ctx, "", args...)
+	return result{stdout: stdout, stderr: stderr, code: code}
 }
