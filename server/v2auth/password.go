@@ -2,7 +2,9 @@ package v2auth
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -13,10 +15,15 @@ import (
 // entry) to be negligible memory.
 const defaultPasswordCacheSize = 4096
 
-// hashPassword returns the bcrypt hash of password at the configured cost.
-// It runs before the change is proposed: only the hash goes through raft.
-func (a *Auth) hashPassword(password string) (string, error) {
+// hashPassword returns the bcrypt hash of user's password at the
+// configured cost. It runs before the change is proposed: only the hash
+// goes through raft. bcrypt reads at most 72 bytes; etcd's old bcrypt
+// silently ignored the rest, skiff refuses such a password (400) instead.
+func (a *Auth) hashPassword(user, password string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), a.cfg.BcryptCost)
+	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
+		return "", authErr(http.StatusBadRequest, "Password for user %s is longer than 72 bytes, the most bcrypt can hash; choose a shorter one", user)
+	}
 	if err != nil {
 		return "", fmt.Errorf("v2auth: hashing a password: %w", err)
 	}

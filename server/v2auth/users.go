@@ -48,7 +48,7 @@ func (a *Auth) CreateUser(ctx context.Context, u User) (User, error) {
 	if !validName(u.User) {
 		return u, authErr(http.StatusBadRequest, "Invalid user name %q: it must be non-empty, not . or .., and hold no /", u.User)
 	}
-	hash, err := a.hashPassword(u.Password)
+	hash, err := a.hashPassword(u.User, u.Password)
 	if err != nil {
 		return u, err
 	}
@@ -77,7 +77,7 @@ func (a *Auth) UpdateUser(ctx context.Context, u User) (User, error) {
 	hash := ""
 	if u.Password != "" {
 		var err error
-		if hash, err = a.hashPassword(u.Password); err != nil {
+		if hash, err = a.hashPassword(u.User, u.Password); err != nil {
 			return User{}, err
 		}
 	}
