@@ -43,6 +43,7 @@
 //	release.go  ReleaseLockTo, Close, CloseWithoutSync, ValidSnapshots
 //	metadata.go Metadata, the server's member and cluster IDs
 //	errors.go   sentinel errors and CorruptError
+//	dump.go     Dump: a WAL record by record, for debugging
 //	record.go   the frame format and encoder
 //	decode.go   reading frames, telling torn writes from corruption
 //	replay.go   rebuilding the log from records

@@ -7,6 +7,7 @@ import (
 
 	"skiff/raft/raftpb"
 	"skiff/wal"
+	"skiff/wal/vfs"
 )
 
 // Example shows a member's life: bootstrap, one Ready, a snapshot, and a
@@ -61,4 +62,25 @@ func Example() {
 	// exists: false
 	// member 1 of cluster c1, term 1, commit 3
 	// entry 3: set /c 3
+}
+
+// ExampleDump prints a small WAL record by record.
+func ExampleDump() {
+	fsys := vfs.NewMemFS()
+	opts := wal.Options{FS: fsys, SegmentSize: 1 << 20, PrepareInline: true}
+	w, err := wal.Create("/wal", wal.Metadata{MemberID: 1, ClusterID: 0xc1}.Marshal(), opts)
+	if err != nil {
+		panic(err)
+	}
+	w.Save(raftpb.HardState{Term: 2, Vote: 1, Commit: 1}, []raftpb.Entry{{Term: 2, Index: 1, Data: []byte("x")}})
+	w.Close()
+	wal.Dump("/wal", opts, os.Stdout)
+	// Output:
+	// 0000000000000000-0000000000000000.wal
+	//          0 crc 00000000
+	//         16 metadata member=1 cluster=c1
+	//         48 snapshot index=0 term=0
+	//         80 entry (fence) index=1 term=2 type=Normal bytes=1
+	//        104 hard state term=2 vote=1 commit=1
+	//        120 end
 }

@@ -138,6 +138,11 @@ func TestCRCMismatchBeforeTheTailIsCorruption(t *testing.T) {
 	if !strings.Contains(err.Error(), "CRC mismatch") {
 		t.Fatalf("error does not say what is wrong: %v", err)
 	}
+	var dump strings.Builder
+	must(t, Dump("/wal", Options{FS: fsys}, &dump))
+	if want := fmt.Sprintf("%8d damaged: ", offs[4]); !strings.Contains(dump.String(), want) {
+		t.Fatalf("Dump does not show the damage at %d:\n%s", offs[4], dump.String())
+	}
 }
 
 func TestCRCMismatchInTheLastRecordWithoutZerosIsCorruption(t *testing.T) {
