@@ -42,13 +42,14 @@ func freeAddr(t *testing.T) string {
 type proc struct {
 	name, dir, peer, client string
 	bin, initialCluster     string
+	extra                   []string // more flags
 	log                     *os.File
 	cmd                     *exec.Cmd
 	exited                  chan struct{}
 }
 
 // procs starts n members of one cluster with data dirs and logs under dir.
-func procs(t *testing.T, bin, dir string, n int) []*proc {
+func procs(t *testing.T, bin, dir string, n int, extra ...string) []*proc {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func procs(t *testing.T, bin, dir string, n int) []*proc {
 	var ps []*proc
 	var parts []string
 	for i := range n {
-		p := &proc{name: fmt.Sprintf("m%d", i+1), peer: freeAddr(t), client: freeAddr(t), bin: bin}
+		p := &proc{name: fmt.Sprintf("m%d", i+1), peer: freeAddr(t), client: freeAddr(t), bin: bin, extra: extra}
 		p.dir = filepath.Join(dir, p.name)
 		parts = append(parts, p.name+"=http://"+p.peer)
 		ps = append(ps, p)
@@ -87,6 +88,7 @@ func (p *proc) start(t *testing.T) {
 		"--listen-client-urls", p.url(), "--advertise-client-urls", p.url(),
 		"--initial-cluster", p.initialCluster, "--initial-cluster-token", "e2e",
 		"--heartbeat-interval", "50", "--election-timeout", "500")
+	p.cmd.Args = append(p.cmd.Args, p.extra...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", p.name, err)

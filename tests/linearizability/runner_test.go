@@ -44,7 +44,7 @@ func runScenario(t *testing.T, sc scenario) Result {
 	defer stopWatch()
 	var watchers []*Watcher
 	for i := range c.Size() {
-		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), i, w.Prefix, 2))
+		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), i, w.Prefix, 2, true))
 	}
 	n := runTraffic(t, c, rec, w, sc, seed)
 

@@ -24,7 +24,7 @@ func TestTTLExpiryIdenticalUnderClockSkew(t *testing.T) {
 	defer cancel()
 	var watchers []*Watcher
 	for i := range c.Size() {
-		watchers = append(watchers, Watch(ctx, rec, c.MemberClient(i), i, "/ttl", 2))
+		watchers = append(watchers, Watch(ctx, rec, c.MemberClient(i), i, "/ttl", 2, true))
 	}
 	const keys = 9
 	for i := range keys {

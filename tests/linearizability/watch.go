@@ -34,11 +34,12 @@ func (e Event) same(o Event) bool {
 }
 
 // Watcher follows the workload's key prefix on one member with a recursive
-// streaming watch (waitIndex resumes it after the member restarts) and
-// records every event.
+// watch (waitIndex resumes it after the member restarts) and records every
+// event.
 type Watcher struct {
 	Member int
 	Start  uint64 // the first index it asked for
+	stream bool
 	mu     sync.Mutex
 	events []Event
 }
@@ -51,15 +52,15 @@ func (w *Watcher) Events() []Event {
 }
 
 // Watch runs a watcher on prefix through cl (pinned to member) from index
-// start until ctx ends.
-func Watch(ctx context.Context, rec *Recorder, cl *client.Client, member int, prefix string, start uint64) *Watcher {
-	w := &Watcher{Member: member, Start: start}
+// start until ctx ends: a stream (stream=true), or one long poll per event.
+func Watch(ctx context.Context, rec *Recorder, cl *client.Client, member int, prefix string, start uint64, stream bool) *Watcher {
+	w := &Watcher{Member: member, Start: start, stream: stream}
 	go w.run(ctx, rec, cl, prefix)
 	return w
 }
 
 func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client, prefix string) {
-	cw := cl.Watcher(prefix, &client.WatchOptions{AfterIndex: w.Start - 1, Recursive: true, Stream: true})
+	cw := cl.Watcher(prefix, &client.WatchOptions{AfterIndex: w.Start - 1, Recursive: true, Stream: w.stream})
 	reset := false
 	for ctx.Err() == nil {
 		r, err := cw.Next(ctx)
@@ -76,7 +77,7 @@ func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client, pre
 			} else if ce := (*client.Error)(nil); errors.As(err, &ce) {
 				after = ce.Index
 			}
-			cw = cl.Watcher(prefix, &client.WatchOptions{AfterIndex: after, Recursive: true, Stream: true})
+			cw = cl.Watcher(prefix, &client.WatchOptions{AfterIndex: after, Recursive: true, Stream: w.stream})
 			reset = true
 		default:
 			select { // member down: try again shortly, resuming where we were
