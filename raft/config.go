@@ -47,6 +47,14 @@ type Config struct {
 	// Zero means no limit beyond MaxInflightMsgs*MaxSizePerMsg.
 	MaxInflightBytes uint64
 
+	// MaxUncommittedEntriesSize bounds the payload bytes a leader holds
+	// appended but not committed; past it, proposals fail with
+	// ErrProposalDropped. A leader that has lost its quorum then stops
+	// growing its log (and memory) while clients keep proposing. Zero means
+	// 64 MiB: thousands of full batches, far more than a healthy cluster
+	// ever has in flight, and small next to a server's memory.
+	MaxUncommittedEntriesSize uint64
+
 	// DisablePreVote turns off the Pre-Vote phase (thesis §9.6). Pre-Vote is
 	// on by default: it keeps a node that rejoins after a partition from
 	// forcing a needless election with its inflated term.
@@ -87,6 +95,7 @@ const (
 	defaultHeartbeatTick   = 1
 	defaultMaxSizePerMsg   = 1 << 20
 	defaultMaxInflightMsgs = 256
+	defaultMaxUncommitted  = 64 << 20
 )
 
 // ErrInvalidConfig is wrapped by every error that validate returns.
@@ -105,6 +114,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxInflightMsgs == 0 {
 		c.MaxInflightMsgs = defaultMaxInflightMsgs
+	}
+	if c.MaxUncommittedEntriesSize == 0 {
+		c.MaxUncommittedEntriesSize = defaultMaxUncommitted
 	}
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))

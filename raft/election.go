@@ -28,12 +28,20 @@ func (r *raft) tickElection() {
 func (r *raft) tickLeader() {
 	r.heartbeatElapsed++
 	r.electionElapsed++
+	for _, id := range r.prs.ids {
+		if pr := r.prs.progress[id]; id != r.id && pr.sinceHeard < r.electionTick {
+			pr.sinceHeard++
+		}
+	}
 	if r.electionElapsed >= r.electionTick {
 		r.electionElapsed = 0
 		if r.checkQuorum && !r.prs.quorumActive(r.id) {
 			r.logger.Info("stepping down: no quorum heard from for an election timeout", "term", r.term)
 			r.becomeFollower(r.term, 0)
 			return
+		}
+		if r.leadTransferee != 0 {
+			r.abortTransfer("no new leader within an election timeout") // thesis §3.10
 		}
 	}
 	if r.heartbeatElapsed >= r.heartbeatTick {
@@ -51,16 +59,17 @@ func (r *raft) hup() {
 	case !r.promotable():
 		r.logger.Warn("cannot campaign: not a voter", "term", r.term)
 	case r.preVote:
-		r.campaign(RolePreCandidate)
+		r.campaign(RolePreCandidate, false)
 	default:
-		r.campaign(RoleCandidate)
+		r.campaign(RoleCandidate, false)
 	}
 }
 
 // campaign starts a (pre-)election: become (pre-)candidate, vote for self
 // and ask every other voter (§5.2 "On conversion to candidate"; thesis §9.6
-// for the pre-vote, which asks with term+1 without adopting it).
-func (r *raft) campaign(role Role) {
+// for the pre-vote, which asks with term+1 without adopting it). transfer
+// marks an election asked for by the leader (thesis §3.10).
+func (r *raft) campaign(role Role, transfer bool) {
 	voteType, term := raftpb.MsgRequestVote, r.term
 	if role == RolePreCandidate {
 		r.becomePreCandidate()
@@ -78,7 +87,7 @@ func (r *raft) campaign(role Role) {
 			continue
 		}
 		r.send(raftpb.Message{Type: voteType, To: id, Term: term,
-			LastLogIndex: lastIndex, LastLogTerm: lastTerm})
+			LastLogIndex: lastIndex, LastLogTerm: lastTerm, Transfer: transfer})
 	}
 }
 
@@ -135,7 +144,7 @@ func (r *raft) countVote(from uint64, granted bool) bool {
 	switch result {
 	case voteWon:
 		if r.role == RolePreCandidate {
-			r.campaign(RoleCandidate) // §9.6: the pre-vote succeeded; hold the real election
+			r.campaign(RoleCandidate, false) // §9.6: the pre-vote succeeded; hold the real election
 		} else {
 			r.becomeLeader()
 			r.bcastAppend()

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"errors"
 	"fmt"
 
 	"skiff/raft/raftpb"
@@ -38,14 +39,24 @@ func newLog(storage Storage) (*raftLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raft: reading storage last index: %w", err)
 	}
+	snap, err := storage.Snapshot()
+	if err != nil && !errors.Is(err, ErrSnapshotTemporarilyUnavailable) {
+		return nil, fmt.Errorf("raft: reading storage snapshot: %w", err)
+	}
+	// The snapshot is committed and applied by definition, and so is
+	// anything compacted away; entries kept below the snapshot (for slow
+	// followers) are not handed out again.
+	base := max(first-1, snap.Metadata.Index)
 	l := &raftLog{storage: storage, unstable: unstable{offset: last + 1}}
-	l.committed = first - 1 // the snapshot is committed by definition
-	l.applying, l.applied = first-1, first-1
+	l.committed, l.applying, l.applied = base, base, base
 	return l, nil
 }
 
 // firstIndex is the first index still held in the log.
 func (l *raftLog) firstIndex() uint64 {
+	if s := l.unstable.snapshot; s != nil {
+		return s.Metadata.Index + 1
+	}
 	i, err := l.storage.FirstIndex()
 	if err != nil {
 		panic(fmt.Sprintf("raft: storage FirstIndex failed: %v", err))
@@ -64,6 +75,9 @@ func (l *raftLog) lastIndex() uint64 {
 // stableLastIndex is the last index the driver has persisted that is still
 // part of the log (a stored entry past unstable.offset has been replaced).
 func (l *raftLog) stableLastIndex() uint64 {
+	if s := l.unstable.snapshot; s != nil {
+		return s.Metadata.Index // invariant 4 of unstable: storage's log is stale
+	}
 	i, err := l.storage.LastIndex()
 	if err != nil {
 		panic(fmt.Sprintf("raft: storage LastIndex failed: %v", err))
@@ -88,6 +102,9 @@ func (l *raftLog) term(i uint64) (uint64, error) {
 	}
 	if i >= l.unstable.offset {
 		return 0, ErrUnavailable
+	}
+	if l.unstable.snapshot != nil {
+		return 0, ErrCompacted // below a snapshot not yet written
 	}
 	t, err := l.storage.Term(i)
 	if err != nil && i == 0 {
@@ -125,6 +142,9 @@ func (l *raftLog) slice(lo, hi, maxSize uint64) ([]raftpb.Entry, error) {
 	off := l.unstable.offset
 	if lo >= off {
 		return limitSize(l.unstable.slice(lo, hi), maxSize), nil
+	}
+	if l.unstable.snapshot != nil {
+		return nil, ErrCompacted
 	}
 	stored, err := l.storage.Entries(lo, min(hi, off), maxSize)
 	if err != nil {
@@ -216,6 +236,23 @@ func (l *raftLog) appendAsLeader(term uint64, ents []raftpb.Entry) {
 		u.entries = append(u.entries, e)
 		next++
 	}
+}
+
+// restore replaces the log with a snapshot from the leader (thesis ch. 5):
+// every entry is discarded, and the snapshot is committed by definition and
+// applied by the driver when it handles the Ready that carries it.
+func (l *raftLog) restore(s raftpb.Snapshot) {
+	l.unstable.restore(s)
+	l.committed = s.Metadata.Index
+	l.applying = s.Metadata.Index
+}
+
+// snapshot returns the storage's latest snapshot, to send to a follower.
+func (l *raftLog) snapshot() (raftpb.Snapshot, error) {
+	if s := l.unstable.snapshot; s != nil {
+		return *s, nil
+	}
+	return l.storage.Snapshot()
 }
 
 // commitTo raises commitIndex to i; it never lowers it.

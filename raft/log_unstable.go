@@ -4,7 +4,8 @@ import "skiff/raft/raftpb"
 
 // unstable holds the entries raft has appended but the driver has not yet
 // persisted. They are handed to the driver in Ready.Entries and leave this
-// buffer when Advance reports them written (stableTo).
+// buffer when Advance reports them written (stableTo). A snapshot received
+// from the leader waits here the same way (Ready.Snapshot) until written.
 //
 // Invariants:
 //  1. entries[i].Index == offset + i.
@@ -12,26 +13,53 @@ import "skiff/raft/raftpb"
 //     await Advance; entries[handedOut:] have not been handed out.
 //  3. A backing array whose elements were handed out (in a Ready or inside a
 //     message) is never written again; truncation copies.
+//  4. If snapshot is set, offset == snapshot's index + 1: the log restarts
+//     after it, and nothing in storage before offset is part of the log.
 type unstable struct {
 	offset    uint64
 	entries   []raftpb.Entry
 	handedOut int
+
+	snapshot          *raftpb.Snapshot
+	snapshotHandedOut bool
 }
 
-// lastIndex returns the index of the last unstable entry, if any.
+// lastIndex returns the index of the last unstable entry, or of the
+// pending snapshot, if any.
 func (u *unstable) lastIndex() (uint64, bool) {
 	if len(u.entries) == 0 {
+		if u.snapshot != nil {
+			return u.snapshot.Metadata.Index, true
+		}
 		return 0, false
 	}
 	return u.offset + uint64(len(u.entries)) - 1, true
 }
 
-// term returns the term of entry i if it is unstable.
+// term returns the term of entry i if it is unstable or is the pending
+// snapshot's last entry.
 func (u *unstable) term(i uint64) (uint64, bool) {
 	if i < u.offset || i >= u.offset+uint64(len(u.entries)) {
+		if u.snapshot != nil && i == u.snapshot.Metadata.Index {
+			return u.snapshot.Metadata.Term, true
+		}
 		return 0, false
 	}
 	return u.entries[i-u.offset].Term, true
+}
+
+// restore replaces everything with a snapshot received from the leader.
+func (u *unstable) restore(s raftpb.Snapshot) {
+	u.offset = s.Metadata.Index + 1
+	u.entries, u.handedOut = nil, 0
+	u.snapshot, u.snapshotHandedOut = &s, false
+}
+
+// stableSnapTo forgets the pending snapshot once the driver has written it.
+func (u *unstable) stableSnapTo(i uint64) {
+	if u.snapshot != nil && u.snapshot.Metadata.Index == i {
+		u.snapshot, u.snapshotHandedOut = nil, false
+	}
 }
 
 // slice returns entries [lo, hi), which must all be unstable. The result's

@@ -19,6 +19,9 @@ type Node struct {
 	// Handed out in Ready and awaiting Advance.
 	stableIndex, stableTerm uint64 // last entry handed out in Ready.Entries
 	stablePending           bool
+	snapshotIndex           uint64 // the snapshot handed out in Ready
+	snapshotPending         bool
+	appliedIndex            uint64 // applying as of the last Ready
 	appliedPending          bool
 
 	handedMsgs []raftpb.Message // the Messages slice of the Ready awaiting Advance
@@ -54,13 +57,14 @@ func (n *Node) Step(m raftpb.Message) error {
 
 // Propose asks raft to append data to the log (§5.3). On the leader the
 // entry is appended at once; on a follower it is forwarded to the leader.
-// ErrProposalDropped means no leader is known. Success says nothing about
-// commitment: watch CommittedEntries for the data.
+// ErrProposalDropped means no leader is known, a leadership transfer is
+// under way, or (on the leader) the uncommitted log is over
+// Config.MaxUncommittedEntriesSize. Success says nothing about commitment:
+// watch CommittedEntries for the data.
 func (n *Node) Propose(data []byte) error {
 	if n.r.role == RoleLeader {
 		// Fast path: no message to build.
-		n.r.appendEntries(raftpb.Entry{Data: data})
-		return nil
+		return n.r.proposeAsLeader(true, raftpb.Entry{Data: data})
 	}
 	return n.r.step(raftpb.Message{Type: raftpb.MsgPropose, From: n.r.id,
 		Entries: []raftpb.Entry{{Data: data}}})

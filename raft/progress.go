@@ -2,8 +2,7 @@ package raft
 
 import "fmt"
 
-// ProgressState is how a leader replicates to one follower. The next issue
-// adds StateSnapshot (a follower that needs InstallSnapshot).
+// ProgressState is how a leader replicates to one follower.
 type ProgressState uint8
 
 const (
@@ -16,6 +15,11 @@ const (
 	// streams entries optimistically, advancing Next as it sends, within
 	// the in-flight window (thesis §10.2.2).
 	StateReplicate
+	// StateSnapshot: the follower needs entries the leader has compacted
+	// away. The leader has sent InstallSnapshot (thesis ch. 5) and sends
+	// nothing more until the follower acknowledges it or the driver
+	// reports the send (Node.ReportSnapshot).
+	StateSnapshot
 )
 
 func (s ProgressState) String() string {
@@ -24,6 +28,8 @@ func (s ProgressState) String() string {
 		return "Probe"
 	case StateReplicate:
 		return "Replicate"
+	case StateSnapshot:
+		return "Snapshot"
 	}
 	return fmt.Sprintf("ProgressState(%d)", uint8(s))
 }
@@ -49,13 +55,28 @@ type progress struct {
 	// IsLearner marks a non-voting member (thesis §4.2.1): it receives the
 	// log but counts neither in elections nor for commitment.
 	IsLearner bool
+	// PendingSnapshot is the index of the snapshot sent in StateSnapshot.
+	PendingSnapshot uint64
+	// sinceHeard counts the leader's ticks since the member last answered;
+	// unlike RecentActive it is not cleared by each quorum check, so it
+	// tells at any moment who was heard within the last election timeout
+	// (Status.SafeConfChange).
+	sinceHeard int
 
 	inflights *inflights
 }
 
-// becomeProbe moves to StateProbe, resending from just after Match.
+// heard records an answer from the member.
+func (pr *progress) heard() {
+	pr.RecentActive = true
+	pr.sinceHeard = 0
+}
+
+// becomeProbe moves to StateProbe, resending from just after Match (or,
+// leaving StateSnapshot, after the snapshot if it was acknowledged).
 func (pr *progress) becomeProbe() {
 	pr.State = StateProbe
+	pr.PendingSnapshot = 0
 	pr.ProbeSent = false
 	pr.Next = pr.Match + 1
 	pr.inflights.reset()
@@ -65,8 +86,18 @@ func (pr *progress) becomeProbe() {
 // found to match up to Match.
 func (pr *progress) becomeReplicate() {
 	pr.State = StateReplicate
+	pr.PendingSnapshot = 0
 	pr.ProbeSent = false
 	pr.Next = pr.Match + 1
+	pr.inflights.reset()
+}
+
+// becomeSnapshot moves to StateSnapshot after InstallSnapshot was sent
+// for a snapshot ending at index.
+func (pr *progress) becomeSnapshot(index uint64) {
+	pr.State = StateSnapshot
+	pr.ProbeSent = false
+	pr.PendingSnapshot = index
 	pr.inflights.reset()
 }
 
@@ -87,6 +118,9 @@ func (pr *progress) maybeUpdate(n uint64) bool {
 // ConflictIndex/ConflictTerm) of the last index that might match. It returns
 // false for stale rejections.
 func (pr *progress) maybeDecrTo(rejected, matchHint uint64) bool {
+	if pr.State == StateSnapshot {
+		return false // answers an append sent before the snapshot
+	}
 	if pr.State == StateReplicate {
 		if rejected <= pr.Match {
 			return false // answers an append older than what was since acked
@@ -124,7 +158,7 @@ func (pr *progress) isPaused() bool {
 	case StateReplicate:
 		return pr.inflights.full()
 	}
-	return true
+	return true // StateSnapshot
 }
 
 func (pr *progress) String() string {

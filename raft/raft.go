@@ -87,6 +87,18 @@ type raft struct {
 	readStates []ReadState
 	leaseReads bool
 
+	// pendingConfIndex is the index of the last ConfChange the leader
+	// appended (or, on election, its empty entry): no new change is
+	// accepted until it is applied (membership.go).
+	pendingConfIndex uint64
+	// leadTransferee is the target of a leadership transfer under way
+	// (transfer.go), 0 if none.
+	leadTransferee uint64
+	// uncommittedSize is the payload bytes the leader has appended and not
+	// yet seen committed; proposals are refused past maxUncommittedSize.
+	uncommittedSize    uint64
+	maxUncommittedSize uint64
+
 	rand    *rand.Rand
 	logger  *slog.Logger
 	debugOn bool
@@ -112,11 +124,16 @@ func newRaft(cfg Config) (*raft, error) {
 		electionTick: cfg.ElectionTick, heartbeatTick: cfg.HeartbeatTick,
 		preVote: !cfg.DisablePreVote, checkQuorum: !cfg.DisableCheckQuorum,
 		maxMsgSize: cfg.MaxSizePerMsg, leaseReads: cfg.ReadOnlyLeaseBased,
-		rand:   cfg.Rand,
-		logger: cfg.Logger.With("raft", cfg.ID),
+		maxUncommittedSize: cfg.MaxUncommittedEntriesSize,
+		rand:               cfg.Rand,
+		logger:             cfg.Logger.With("raft", cfg.ID),
 	}
 	r.debugOn = r.logger.Enabled(context.Background(), slog.LevelDebug)
+	base := r.log.applied
 	if err := r.loadState(hs, cfg.Applied); err != nil {
+		return nil, err
+	}
+	if err := r.replayConfChanges(base); err != nil {
 		return nil, err
 	}
 	r.becomeFollower(r.term, 0)
@@ -185,6 +202,8 @@ func (r *raft) reset(term uint64) {
 	}
 	r.broadcastPending = false
 	r.resetReads()
+	r.leadTransferee = 0
+	r.uncommittedSize = 0
 }
 
 // resetRandomizedElectionTimeout picks a timeout in [electionTick,
@@ -223,6 +242,9 @@ func (r *raft) becomeLeader() {
 	self.becomeReplicate()
 	self.RecentActive = true
 	r.appendEntries(raftpb.Entry{})
+	// The 2015 fix (membership.go): no configuration change until this
+	// entry, and every change before it, is applied.
+	r.pendingConfIndex = r.log.lastIndex()
 }
 
 // setRole changes role and logs it (every role change at Info).

@@ -10,7 +10,8 @@ func (n *Node) HasReady() bool {
 	if hs := r.hardState(); hs != n.prevHard {
 		return true
 	}
-	return len(r.log.unstable.notHandedOut()) > 0 || r.log.hasNextCommittedEnts()
+	u := &r.log.unstable
+	return len(u.notHandedOut()) > 0 || r.log.hasNextCommittedEnts() || u.snapshot != nil && !u.snapshotHandedOut
 }
 
 // Ready returns the work accumulated since the last Ready: state to persist,
@@ -29,6 +30,13 @@ func (n *Node) Ready() Ready {
 		rd.MustSync = hs.Term != n.prevHard.Term || hs.Vote != n.prevHard.Vote
 		n.prevHard = hs
 	}
+	if u := &r.log.unstable; u.snapshot != nil && !u.snapshotHandedOut {
+		rd.Snapshot = *u.snapshot
+		rd.MustSync = true
+		u.snapshotHandedOut = true
+		n.snapshotIndex, n.snapshotPending = u.snapshot.Metadata.Index, true
+		n.appliedPending = true // the driver applies the snapshot in this Ready
+	}
 	if ents := r.log.unstable.notHandedOut(); len(ents) > 0 {
 		rd.Entries = ents
 		rd.MustSync = true
@@ -38,8 +46,10 @@ func (n *Node) Ready() Ready {
 	}
 	if r.log.hasNextCommittedEnts() {
 		rd.CommittedEntries = r.log.nextCommittedEnts()
+		r.reduceUncommitted(rd.CommittedEntries)
 		n.appliedPending = true
 	}
+	n.appliedIndex = r.log.applying
 	rd.ReadStates, r.readStates = r.readStates, nil
 	rd.Messages = r.msgs
 	n.handedMsgs = r.msgs
@@ -53,6 +63,10 @@ func (n *Node) Ready() Ready {
 // them; the next Ready then carries the news.
 func (n *Node) Advance() {
 	r := n.r
+	if n.snapshotPending {
+		r.log.unstable.stableSnapTo(n.snapshotIndex)
+		n.snapshotPending = false
+	}
 	if n.stablePending {
 		r.log.unstable.stableTo(n.stableIndex, n.stableTerm)
 		n.stablePending = false
@@ -63,7 +77,9 @@ func (n *Node) Advance() {
 		}
 	}
 	if n.appliedPending {
-		r.log.appliedTo(r.log.applying)
+		// What this Ready handed out; a snapshot received since then has
+		// moved applying further, but the driver has not applied it yet.
+		r.log.appliedTo(n.appliedIndex)
 		n.appliedPending = false
 	}
 	if n.handedMsgs != nil {

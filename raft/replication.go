@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"errors"
 	"fmt"
 
 	"skiff/raft/raftpb"
@@ -15,8 +16,7 @@ func (r *raft) handlePropose(m raftpb.Message) error {
 	}
 	switch r.role {
 	case RoleLeader:
-		r.appendEntries(m.Entries...)
-		return nil
+		return r.proposeAsLeader(m.From == r.id, m.Entries...)
 	case RoleFollower:
 		if r.lead == 0 {
 			return ErrProposalDropped
@@ -26,6 +26,48 @@ func (r *raft) handlePropose(m raftpb.Message) error {
 		return nil
 	}
 	return ErrProposalDropped // a (pre-)candidate knows no leader
+}
+
+// proposeAsLeader appends a client's proposal unless a leadership
+// transfer is under way (thesis §3.10), the uncommitted log is over its
+// bound, or a configuration change in it is refused (membership.go).
+// local says whether the proposal came from this node's driver.
+func (r *raft) proposeAsLeader(local bool, ents ...raftpb.Entry) error {
+	if r.leadTransferee != 0 {
+		return fmt.Errorf("%w: leadership is being transferred to %d", ErrProposalDropped, r.leadTransferee)
+	}
+	size := payloadSize(ents)
+	if r.uncommittedSize > 0 && r.uncommittedSize+size > r.maxUncommittedSize {
+		// Without a quorum nothing commits; refuse rather than grow
+		// without limit. One proposal is always taken, however large.
+		return fmt.Errorf("%w: %d bytes of proposals await commitment (MaxUncommittedEntriesSize is %d)",
+			ErrProposalDropped, r.uncommittedSize, r.maxUncommittedSize)
+	}
+	ents, err := r.admitConfChanges(local, ents)
+	if err != nil {
+		return err
+	}
+	if len(ents) > 0 {
+		r.uncommittedSize += size
+		r.appendEntries(ents...)
+	}
+	return nil
+}
+
+// reduceUncommitted forgets the payload of entries the leader hands out as
+// committed.
+func (r *raft) reduceUncommitted(ents []raftpb.Entry) {
+	if r.role == RoleLeader {
+		r.uncommittedSize -= min(r.uncommittedSize, payloadSize(ents))
+	}
+}
+
+func payloadSize(ents []raftpb.Entry) uint64 {
+	var n uint64
+	for i := range ents {
+		n += uint64(len(ents[i].Data))
+	}
+	return n
 }
 
 // appendEntries adds entries of the current term to the leader's log and
@@ -70,17 +112,20 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 	}
 	prevLogIndex := pr.Next - 1
 	prevLogTerm, err := r.log.term(prevLogIndex)
-	if err != nil {
+	if errors.Is(err, ErrCompacted) {
 		// The entry at prevLogIndex is gone into a snapshot: the follower
-		// needs InstallSnapshot, which the next issue adds.
-		r.logger.Warn("cannot send AppendEntries: entry compacted", "term", r.term, "to", to,
-			"prevLogIndex", prevLogIndex, "err", err)
-		return false
+		// needs InstallSnapshot (thesis ch. 5).
+		return r.sendSnapshot(to, pr)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("raft: no term for entry %d below the last index %d: %v", prevLogIndex, r.log.lastIndex(), err))
 	}
 	ents, err := r.log.entries(pr.Next, r.maxMsgSize)
+	if errors.Is(err, ErrCompacted) {
+		return r.sendSnapshot(to, pr) // compacted since the term lookup
+	}
 	if err != nil {
-		r.logger.Warn("cannot read entries to send", "term", r.term, "to", to, "from", pr.Next, "err", err)
-		return false
+		panic(fmt.Sprintf("raft: cannot read entries from %d to send to %d: %v", pr.Next, to, err))
 	}
 	if len(ents) == 0 && !sendIfEmpty {
 		return false
@@ -128,12 +173,16 @@ func (r *raft) handleAppendEntriesResponse(m raftpb.Message) error {
 		return fmt.Errorf("raft: %d acknowledged index %d, past the leader's last index %d",
 			m.From, m.MatchIndex, r.log.lastIndex())
 	}
-	pr.RecentActive = true
+	pr.heard()
 	if !m.Success {
 		r.handleAppendRejection(pr, m)
 		return nil
 	}
-	if !pr.maybeUpdate(m.MatchIndex) {
+	updated := pr.maybeUpdate(m.MatchIndex)
+	if pr.State == StateSnapshot && r.snapshotDone(pr) {
+		pr.becomeProbe() // resume from Match, which the follower just confirmed
+	}
+	if !updated {
 		return nil // stale or duplicated answer
 	}
 	switch pr.State {
@@ -180,7 +229,7 @@ func (r *raft) handleHeartbeatResponse(m raftpb.Message) {
 	if r.role != RoleLeader || pr == nil {
 		return
 	}
-	pr.RecentActive = true
+	pr.heard()
 	pr.ProbeSent = false
 	if len(m.Context) > 0 {
 		r.handleReadAck(m.From, m.Context)

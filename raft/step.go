@@ -102,10 +102,23 @@ func (r *raft) dispatch(m raftpb.Message) error {
 			return err
 		}
 		return r.handleHeartbeat(m)
+	case raftpb.MsgInstallSnapshot:
+		if err := r.followLeaderOf(m); err != nil {
+			return err
+		}
+		r.handleInstallSnapshot(m)
 	case raftpb.MsgAppendEntriesResponse:
 		return r.handleAppendEntriesResponse(m)
 	case raftpb.MsgHeartbeatResponse:
 		r.handleHeartbeatResponse(m)
+	case raftpb.MsgTimeoutNow:
+		r.handleTimeoutNow(m)
+	case raftpb.MsgTransferLeadership:
+		if r.role == RoleLeader {
+			if err := r.transferLeadership(m.From); err != nil {
+				r.logger.Warn("refusing a transfer", "term", r.term, "from", m.From, "err", err)
+			}
+		}
 	case raftpb.MsgReadIndex:
 		return r.handleReadIndex(readRequest{ctx: m.Context, from: m.From})
 	case raftpb.MsgReadIndexResponse:

@@ -16,6 +16,14 @@ var ErrCompacted = errors.New("raft: requested index is compacted away")
 // index held.
 var ErrUnavailable = errors.New("raft: requested entry is not available yet")
 
+// ErrSnapOutOfDate is returned by MemoryStorage.ApplySnapshot and
+// CreateSnapshot for a snapshot no newer than the one already held.
+var ErrSnapOutOfDate = errors.New("raft: snapshot is not newer than the one held")
+
+// ErrSnapshotTemporarilyUnavailable may be returned by Storage.Snapshot
+// while the driver is still writing one; the leader then tries again later.
+var ErrSnapshotTemporarilyUnavailable = errors.New("raft: snapshot is temporarily unavailable")
+
 // Storage is raft's read-only view of what the driver has persisted. The
 // driver writes it (from Ready.HardState, Ready.Entries and, next issue,
 // Ready.Snapshot) before calling Advance; raft only reads it.
@@ -29,8 +37,9 @@ var ErrUnavailable = errors.New("raft: requested entry is not available yet")
 // implementation shared with another goroutine must lock.
 type Storage interface {
 	// InitialState returns the persisted hard state and the configuration
-	// in force at the start of the log (from the snapshot, or from the
-	// bootstrap on a fresh cluster).
+	// in force at the snapshot (its Metadata.ConfState), or the bootstrap
+	// configuration without one. raft replays the configuration changes
+	// in the log after the snapshot up to Config.Applied itself.
 	InitialState() (raftpb.HardState, raftpb.ConfState, error)
 	// Entries returns entries [lo, hi), at least one if lo < hi, and no
 	// more than maxSize bytes beyond the first. The result must not be
@@ -43,7 +52,9 @@ type Storage interface {
 	// LastIndex is the index of the last entry held (the snapshot's index
 	// when no entries follow it).
 	LastIndex() (uint64, error)
-	// Snapshot returns the most recent snapshot (empty if none).
+	// Snapshot returns the most recent snapshot (empty if none). The
+	// leader sends it to a follower that needs compacted entries; it may
+	// fail with ErrSnapshotTemporarilyUnavailable, and raft retries later.
 	Snapshot() (raftpb.Snapshot, error)
 }
 
@@ -155,6 +166,71 @@ func (ms *MemoryStorage) Snapshot() (raftpb.Snapshot, error) {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	return ms.snapshot, nil
+}
+
+// ApplySnapshot replaces the storage's contents with snap
+// (Ready.Snapshot): the log restarts right after the snapshot, and the
+// configuration is the snapshot's. It fails with ErrSnapOutOfDate for a
+// snapshot no newer than the one held.
+func (ms *MemoryStorage) ApplySnapshot(snap raftpb.Snapshot) error {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if snap.Metadata.Index <= ms.snapshot.Metadata.Index {
+		return fmt.Errorf("%w: applying snapshot at %d, holding one at %d",
+			ErrSnapOutOfDate, snap.Metadata.Index, ms.snapshot.Metadata.Index)
+	}
+	ms.snapshot = snap
+	ms.snapshot.Metadata.ConfState = cloneConfState(snap.Metadata.ConfState)
+	ms.ents = []raftpb.Entry{{Index: snap.Metadata.Index, Term: snap.Metadata.Term}}
+	ms.confState = cloneConfState(snap.Metadata.ConfState)
+	return nil
+}
+
+// CreateSnapshot records a snapshot of the state machine at index i (which
+// the driver has applied), with cs the configuration in force at i (what
+// Node.ApplyConfChange last returned) and data the state machine's state.
+// The log is left alone; Compact drops the entries the snapshot covers.
+func (ms *MemoryStorage) CreateSnapshot(i uint64, cs *raftpb.ConfState, data []byte) (raftpb.Snapshot, error) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if i <= ms.snapshot.Metadata.Index {
+		return raftpb.Snapshot{}, fmt.Errorf("%w: creating a snapshot at %d, holding one at %d",
+			ErrSnapOutOfDate, i, ms.snapshot.Metadata.Index)
+	}
+	if i > ms.lastIndex() {
+		return raftpb.Snapshot{}, fmt.Errorf("raft: CreateSnapshot at %d, past the last index %d", i, ms.lastIndex())
+	}
+	if cs == nil {
+		return raftpb.Snapshot{}, errors.New("raft: CreateSnapshot needs the configuration at the snapshot's index (the last Node.ApplyConfChange result)")
+	}
+	offset := ms.ents[0].Index
+	if i < offset {
+		return raftpb.Snapshot{}, ErrCompacted
+	}
+	ms.snapshot = raftpb.Snapshot{Data: data, Metadata: raftpb.SnapshotMetadata{
+		Index: i, Term: ms.ents[i-offset].Term, ConfState: cloneConfState(*cs)}}
+	ms.confState = cloneConfState(*cs)
+	return ms.snapshot, nil
+}
+
+// Compact drops the entries up to and including i, which a snapshot must
+// already cover (CreateSnapshot first). A driver usually keeps some entries
+// below its snapshot, so that a follower a little behind catches up from
+// the log instead of receiving the whole snapshot (thesis ch. 5).
+func (ms *MemoryStorage) Compact(i uint64) error {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	offset := ms.ents[0].Index
+	switch {
+	case i <= offset:
+		return ErrCompacted
+	case i > ms.snapshot.Metadata.Index:
+		return fmt.Errorf("raft: Compact(%d) is past the snapshot at %d; call CreateSnapshot first", i, ms.snapshot.Metadata.Index)
+	}
+	kept := make([]raftpb.Entry, 1, 1+ms.lastIndex()-i)
+	kept[0] = raftpb.Entry{Index: i, Term: ms.ents[i-offset].Term}
+	ms.ents = append(kept, ms.ents[i-offset+1:]...)
+	return nil
 }
 
 // Append saves entries (Ready.Entries). Entries must be contiguous; an entry

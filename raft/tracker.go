@@ -38,14 +38,58 @@ func newTracker(cs raftpb.ConfState, maxInflight int, maxInflightBytes uint64) *
 	t.learners = sortedUnique(cs.Learners)
 	t.ids = sortedUnique(append(slices.Clone(t.voters), t.learners...))
 	for _, id := range t.ids {
-		t.progress[id] = &progress{
-			Next:      1,
-			IsLearner: !slices.Contains(t.voters, id),
-			inflights: newInflights(maxInflight, maxInflightBytes),
-		}
+		t.progress[id] = t.newProgress(1, !slices.Contains(t.voters, id))
 	}
 	return t
 }
+
+func (t *tracker) newProgress(next uint64, learner bool) *progress {
+	return &progress{Next: next, IsLearner: learner,
+		inflights: newInflights(t.maxInflight, t.maxInflightBytes)}
+}
+
+// addVoter makes id a voter: a new member, or a promoted learner (thesis
+// §4.1, §4.2.1). A new member is probed from the end of the leader's log,
+// and counts as recently active so that the next quorum check gives it a
+// full period to answer.
+func (t *tracker) addVoter(id, lastIndex uint64) {
+	if pr := t.progress[id]; pr != nil {
+		pr.IsLearner = false
+		t.learners = slices.DeleteFunc(t.learners, func(x uint64) bool { return x == id })
+	} else {
+		t.addMember(id, lastIndex, false)
+	}
+	t.voters = sortedUnique(append(t.voters, id))
+}
+
+// addLearner adds id as a learner; an existing member is left alone.
+func (t *tracker) addLearner(id, lastIndex uint64) {
+	if t.progress[id] != nil {
+		return
+	}
+	t.addMember(id, lastIndex, true)
+	t.learners = sortedUnique(append(t.learners, id))
+}
+
+func (t *tracker) addMember(id, lastIndex uint64, learner bool) {
+	pr := t.newProgress(lastIndex+1, learner)
+	pr.RecentActive = true
+	t.progress[id] = pr
+	t.ids = sortedUnique(append(t.ids, id))
+}
+
+// remove drops id from the configuration.
+func (t *tracker) remove(id uint64) {
+	del := func(ids []uint64) []uint64 {
+		return slices.DeleteFunc(ids, func(x uint64) bool { return x == id })
+	}
+	t.voters, t.learners, t.ids = del(t.voters), del(t.learners), del(t.ids)
+	delete(t.progress, id)
+	delete(t.votes, id)
+}
+
+// isMember reports whether id is a voter or a learner.
+func (t *tracker) isMember(id uint64) bool { return t.progress[id] != nil }
 
 // confState returns the configuration as raftpb data.
 func (t *tracker) confState() raftpb.ConfState {

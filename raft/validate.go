@@ -29,6 +29,10 @@ func validateMessage(m raftpb.Message, self uint64) error {
 		return bad("a proposal with no entries")
 	case m.Type == raftpb.MsgAppendEntries:
 		return validateEntries(m, bad)
+	case m.Type == raftpb.MsgInstallSnapshot && (m.Snapshot == nil || m.Snapshot.Metadata.Index == 0):
+		return bad("no snapshot")
+	case m.Type == raftpb.MsgInstallSnapshot && m.Snapshot.Metadata.Term > m.Term:
+		return bad("snapshot term %d is past the leader's term %d", m.Snapshot.Metadata.Term, m.Term)
 	}
 	return nil
 }

@@ -63,12 +63,16 @@ func (e *Env) ProcessReady(ids ...uint64) error {
 		if err != nil {
 			return err
 		}
+		before := p.Config
 		rd, ok, err := p.HandleReady()
 		if err != nil {
 			return err
 		}
 		if ok {
 			e.printReady(id, rd)
+			if !before.Equal(p.Config) {
+				fmt.Fprintf(&e.out, "  applied config: %s\n", raft.DescribeConfState(p.Config))
+			}
 			e.queue = append(e.queue, rd.Messages...)
 		}
 	}
@@ -83,6 +87,10 @@ func (e *Env) printReady(id uint64, rd raft.Ready) {
 	if !rd.HardState.IsEmpty() {
 		hs := rd.HardState
 		fmt.Fprintf(&e.out, "  HardState: term=%d vote=%d commit=%d\n", hs.Term, hs.Vote, hs.Commit)
+	}
+	if !rd.Snapshot.IsEmpty() {
+		md := rd.Snapshot.Metadata
+		fmt.Fprintf(&e.out, "  Snapshot: index=%d term=%d %s\n", md.Index, md.Term, raft.DescribeConfState(md.ConfState))
 	}
 	if len(rd.Entries) > 0 {
 		fmt.Fprintf(&e.out, "  Entries: %s\n", raft.DescribeEntries(rd.Entries))
@@ -114,15 +122,44 @@ func (e *Env) DeliverMsgs(ids ...uint64) int {
 		p := e.Peers[m.To]
 		if p == nil || p.Down || e.cut[[2]uint64{m.From, m.To}] {
 			fmt.Fprintf(&e.out, "  dropped %s\n", raft.DescribeMessage(m))
+			e.reportSnapshot(m, true)
 			continue
 		}
 		fmt.Fprintf(&e.out, "  recv %s\n", raft.DescribeMessage(m))
 		if err := p.Node.Step(m); err != nil {
 			fmt.Fprintf(&e.out, "  error: %v\n", err)
 		}
+		e.reportSnapshot(m, false)
 	}
 	e.queue = keep
 	return n
+}
+
+// reportSnapshot tells the sender of an InstallSnapshot how its send went,
+// as a transport does (Node.ReportSnapshot).
+func (e *Env) reportSnapshot(m raftpb.Message, failed bool) {
+	if m.Type != raftpb.MsgInstallSnapshot {
+		return
+	}
+	if p := e.Peers[m.From]; p != nil && !p.Down {
+		p.Node.ReportSnapshot(m.To, failed)
+		fmt.Fprintf(&e.out, "  report snapshot %d->%d failed=%v\n", m.From, m.To, failed)
+	}
+}
+
+// AddJoiningNode starts node id with an empty disk, as a new member does
+// before the leader adds it (propose-conf-change) and catches it up.
+func (e *Env) AddJoiningNode(id uint64, cfg PeerConfig) error {
+	if _, ok := e.Peers[id]; ok {
+		return fmt.Errorf("node %d exists", id)
+	}
+	p, err := NewJoiningPeer(id, e.Peers[e.ids[0]].Config, cfg)
+	if err != nil {
+		return err
+	}
+	e.Peers[id] = p
+	e.ids = append(e.ids, id)
+	return nil
 }
 
 // DropMsgs discards queued messages addressed to ids (all if none).
@@ -134,6 +171,7 @@ func (e *Env) DropMsgs(ids ...uint64) {
 			continue
 		}
 		fmt.Fprintf(&e.out, "  dropped %s\n", raft.DescribeMessage(m))
+		e.reportSnapshot(m, true)
 	}
 	e.queue = keep
 }

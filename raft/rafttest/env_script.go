@@ -9,6 +9,7 @@ import (
 	"github.com/cockroachdb/datadriven"
 
 	"skiff/raft"
+	"skiff/raft/raftpb"
 )
 
 // Handle runs one datadriven command and returns its output. Commands:
@@ -20,7 +21,10 @@ import (
 //	stabilize                 status <id>            log <id>
 //	isolate <id>              cut <from> <to>        heal
 //	crash <id>                restart <id>
-//	read-index <id> <ctx>
+//	read-index <id> <ctx>     transfer-leadership <id> <to>
+//	snapshot <id> [keep=n]    (snapshot at the applied index, compact all but n entries below)
+//	propose-conf-change <id> add|learner|remove <node>
+//	add-node <id>             (a joining node with an empty disk)
 func (e *Env) Handle(t testing.TB, d *datadriven.TestData) string {
 	if err := e.run(t, d); err != nil {
 		e.Printf("error: %v\n", err)
@@ -68,6 +72,14 @@ func (e *Env) run(t testing.TB, d *datadriven.TestData) error {
 
 // runOnNode runs the commands that name a node first.
 func (e *Env) runOnNode(d *datadriven.TestData, ids []uint64) error {
+	if d.Cmd == "add-node" {
+		cfg := PeerConfig{ElectionTick: 10, HeartbeatTick: 1, Seed: 1}
+		for _, p := range e.Peers {
+			cfg = p.cfg
+			break
+		}
+		return e.AddJoiningNode(ids[0], cfg)
+	}
 	p, err := e.peer(ids[0])
 	if err != nil {
 		return err
@@ -94,6 +106,15 @@ func (e *Env) runOnNode(d *datadriven.TestData, ids []uint64) error {
 			return fmt.Errorf("read-index needs <id> <ctx>")
 		}
 		return p.Node.ReadIndex([]byte(d.CmdArgs[1].Key))
+	case "transfer-leadership":
+		if len(ids) != 2 {
+			return fmt.Errorf("transfer-leadership needs <id> <to>")
+		}
+		return p.Node.TransferLeadership(ids[1])
+	case "snapshot":
+		return e.snapshotCmd(d, p)
+	case "propose-conf-change":
+		return e.proposeConfChangeCmd(d, p)
 	case "tick":
 		n := 1
 		if len(ids) > 1 {
@@ -204,7 +225,7 @@ func positional(d *datadriven.TestData) ([]uint64, error) {
 		}
 		id, err := strconv.ParseUint(a.Key, 10, 64)
 		if err != nil {
-			if d.Cmd == "propose" || d.Cmd == "read-index" {
+			if d.Cmd == "propose" || d.Cmd == "read-index" || d.Cmd == "propose-conf-change" {
 				continue
 			}
 			return nil, fmt.Errorf("%s: %q is not a node id", d.Cmd, strings.TrimSpace(a.Key))
@@ -212,4 +233,33 @@ func positional(d *datadriven.TestData) ([]uint64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+func (e *Env) snapshotCmd(d *datadriven.TestData, p *Peer) error {
+	var keep uint64
+	if a, ok := d.Arg("keep"); ok && len(a.Vals) == 1 {
+		keep, _ = strconv.ParseUint(a.Vals[0], 10, 64)
+	}
+	idx, err := p.TakeSnapshot(keep)
+	if err != nil {
+		return err
+	}
+	first, _ := p.Disk.FirstIndex()
+	last, _ := p.Disk.LastIndex()
+	e.Printf("%d: snapshot at %d; log holds [%d, %d]\n", p.ID, idx, first, last)
+	return nil
+}
+
+func (e *Env) proposeConfChangeCmd(d *datadriven.TestData, p *Peer) error {
+	if len(d.CmdArgs) != 3 {
+		return fmt.Errorf("propose-conf-change needs <id> add|learner|remove <node>")
+	}
+	types := map[string]raftpb.ConfChangeType{"add": raftpb.ConfChangeAddNode,
+		"learner": raftpb.ConfChangeAddLearner, "remove": raftpb.ConfChangeRemoveNode}
+	typ, ok := types[d.CmdArgs[1].Key]
+	node, err := strconv.ParseUint(d.CmdArgs[2].Key, 10, 64)
+	if !ok || err != nil {
+		return fmt.Errorf("propose-conf-change: want add|learner|remove <node>, got %s %s", d.CmdArgs[1].Key, d.CmdArgs[2].Key)
+	}
+	return p.Node.ProposeConfChange(raftpb.ConfChange{Type: typ, NodeID: node})
 }

@@ -7,6 +7,7 @@
 package rafttest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -31,13 +32,18 @@ type PeerConfig struct {
 
 // Peer is one node with its driver: its disk (a MemoryStorage that only the
 // driver writes, from Ready) and its state machine (the applied entries).
-// A crash throws away everything but Disk.
+// A crash throws away everything but Disk. A snapshot of the state machine
+// is the encoding of every applied entry, so that restoring one rebuilds
+// Applied exactly and the checkers can compare it entry by entry.
 type Peer struct {
 	ID      uint64
 	Node    *raft.Node
 	Disk    *raft.MemoryStorage
-	Applied []raftpb.Entry // the state machine: applied entries, in order
+	Applied []raftpb.Entry // the state machine: applied entries, in order from index 1
 	Down    bool
+	// Config is the configuration as the driver knows it: the bootstrap
+	// or snapshot's, then each ApplyConfChange result.
+	Config raftpb.ConfState
 
 	cfg         PeerConfig
 	incarnation uint64
@@ -49,7 +55,21 @@ func NewPeer(id uint64, voters []uint64, cfg PeerConfig) (*Peer, error) {
 	if err := disk.Bootstrap(raftpb.ConfState{Voters: voters}); err != nil {
 		return nil, err
 	}
-	p := &Peer{ID: id, Disk: disk, cfg: cfg}
+	p := &Peer{ID: id, Disk: disk, cfg: cfg, Config: raftpb.ConfState{Voters: voters}}
+	return p, p.start()
+}
+
+// NewJoiningPeer starts node id with an empty log, as a server does when it
+// joins a running cluster: its disk is bootstrapped with the cluster's
+// current members (cs, which does not include id), so that replaying the
+// log from index 1 ends in the configuration the others have. It is no
+// voter in cs, so it never campaigns before the change adding it applies.
+func NewJoiningPeer(id uint64, cs raftpb.ConfState, cfg PeerConfig) (*Peer, error) {
+	disk := raft.NewMemoryStorage()
+	if err := disk.Bootstrap(cs); err != nil {
+		return nil, err
+	}
+	p := &Peer{ID: id, Disk: disk, cfg: cfg, Config: cs}
 	return p, p.start()
 }
 
@@ -80,30 +100,41 @@ func (p *Peer) Crash() {
 	p.Node, p.Applied, p.Down = nil, nil, true
 }
 
-// Restart brings a crashed node back from what its disk holds. The
-// state machine is rebuilt by re-applying committed entries from index 1.
+// Restart brings a crashed node back from what its disk holds. The state
+// machine is restored from the snapshot, if any, and raft then hands out
+// the committed entries after it again.
 func (p *Peer) Restart() error {
 	hs, cs, err := p.Disk.InitialState()
 	if err != nil {
 		return err
 	}
-	last, _ := p.Disk.LastIndex()
-	ents, err := p.Disk.Entries(1, last+1, ^uint64(0))
+	snap, _ := p.Disk.Snapshot()
+	ents := p.DiskLog()
+	fresh := raft.NewMemoryStorage() // a new process opens the same files
+	switch {
+	case !snap.IsEmpty():
+		err = fresh.ApplySnapshot(snap)
+	case len(cs.Voters) > 0:
+		err = fresh.Bootstrap(cs)
+	}
+	if err == nil {
+		err = fresh.Append(ents)
+	}
+	if err == nil {
+		err = fresh.SetHardState(hs)
+	}
 	if err != nil {
+		return fmt.Errorf("rafttest: restarting node %d: %w", p.ID, err)
+	}
+	p.Disk = fresh
+	if err := p.start(); err != nil {
 		return err
 	}
-	fresh := raft.NewMemoryStorage()
-	if err := fresh.Bootstrap(cs); err != nil {
-		return err
+	p.Config = cs
+	if !snap.IsEmpty() {
+		p.Applied = decodeApplied(snap.Data)
 	}
-	if err := fresh.Append(ents); err != nil {
-		return err
-	}
-	if err := fresh.SetHardState(hs); err != nil {
-		return err
-	}
-	p.Disk = fresh // a new process opens the same files
-	return p.start()
+	return nil
 }
 
 // HandleReady runs one turn of the Ready loop if the node has work: persist,
@@ -124,8 +155,13 @@ func (p *Peer) HandleReady() (raft.Ready, bool, error) {
 	return rd, true, nil
 }
 
-// Persist writes rd's hard state and entries to the disk.
+// Persist writes rd's snapshot, hard state and entries to the disk.
 func (p *Peer) Persist(rd raft.Ready) error {
+	if !rd.Snapshot.IsEmpty() {
+		if err := p.Disk.ApplySnapshot(rd.Snapshot); err != nil {
+			return fmt.Errorf("rafttest: node %d persisting a snapshot: %w", p.ID, err)
+		}
+	}
 	if err := p.Disk.Append(rd.Entries); err != nil {
 		return fmt.Errorf("rafttest: node %d persisting entries: %w", p.ID, err)
 	}
@@ -137,9 +173,66 @@ func (p *Peer) Persist(rd raft.Ready) error {
 	return nil
 }
 
-// Apply adds rd's committed entries to the state machine.
+// Apply restores rd's snapshot into the state machine, then applies the
+// committed entries: configuration changes go to raft (ApplyConfChange),
+// and every entry is appended to Applied.
 func (p *Peer) Apply(rd raft.Ready) {
-	p.Applied = append(p.Applied, rd.CommittedEntries...)
+	if !rd.Snapshot.IsEmpty() {
+		p.Applied = decodeApplied(rd.Snapshot.Data)
+		p.Config = rd.Snapshot.Metadata.ConfState
+	}
+	for _, e := range rd.CommittedEntries {
+		p.Applied = append(p.Applied, e)
+		if e.Type == raftpb.EntryConfChange {
+			p.applyConfChange(e)
+		}
+	}
+}
+
+// TakeSnapshot snapshots the state machine at its applied index and
+// compacts the disk's log, keeping up to keep entries below the snapshot
+// for followers a little behind. It returns the snapshot's index (0 if
+// there was nothing new to snapshot).
+func (p *Peer) TakeSnapshot(keep uint64) (uint64, error) {
+	idx := uint64(len(p.Applied))
+	if old, _ := p.Disk.Snapshot(); idx <= old.Metadata.Index {
+		return 0, nil
+	}
+	cs := p.Config
+	if _, err := p.Disk.CreateSnapshot(idx, &cs, encodeApplied(p.Applied)); err != nil {
+		return 0, fmt.Errorf("rafttest: node %d snapshot at %d: %w", p.ID, idx, err)
+	}
+	if first, _ := p.Disk.FirstIndex(); idx > keep && idx-keep >= first {
+		if err := p.Disk.Compact(idx - keep); err != nil {
+			return 0, fmt.Errorf("rafttest: node %d compacting to %d: %w", p.ID, idx-keep, err)
+		}
+	}
+	return idx, nil
+}
+
+// encodeApplied is the state machine's snapshot: every applied entry.
+func encodeApplied(ents []raftpb.Entry) []byte {
+	var b []byte
+	for i := range ents {
+		b = binary.AppendUvarint(b, uint64(ents[i].Size()))
+		b = ents[i].MarshalAppend(b)
+	}
+	return b
+}
+
+// decodeApplied rebuilds the applied entries from a snapshot.
+func decodeApplied(b []byte) []raftpb.Entry {
+	var ents []raftpb.Entry
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		var e raftpb.Entry
+		if k <= 0 || uint64(len(b)-k) < n || e.Unmarshal(b[k:k+int(n)]) != nil {
+			panic("rafttest: corrupt state machine snapshot")
+		}
+		ents = append(ents, e)
+		b = b[k+int(n):]
+	}
+	return ents
 }
 
 // DiskLog returns the persisted log (index 1 first).
@@ -157,4 +250,13 @@ func (p *Peer) DiskLog() []raftpb.Entry {
 func (p *Peer) DiskHardState() raftpb.HardState {
 	hs, _, _ := p.Disk.InitialState()
 	return hs
+}
+
+// applyConfChange hands a committed configuration change to raft.
+func (p *Peer) applyConfChange(e raftpb.Entry) {
+	var cc raftpb.ConfChange
+	if err := cc.Unmarshal(e.Data); err != nil {
+		panic(fmt.Sprintf("rafttest: node %d: undecodable conf change at %d: %v", p.ID, e.Index, err))
+	}
+	p.Config = p.Node.ApplyConfChange(cc)
 }
