@@ -3,7 +3,9 @@ package etcdtest
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -36,6 +38,7 @@ func (m *Member) Log() string { return m.log.String() }
 // start runs the member's command line in a new process.
 func (m *Member) start() error {
 	cmd := exec.Command(m.bin, m.args...)
+	cmd.Env = withoutEtcdVars(os.Environ())
 	cmd.Stdout, cmd.Stderr = &m.log, &m.log
 	if err := cmd.Start(); err != nil {
 		return &startError{member: m, reason: fmt.Sprintf("could not run %s: %v", m.bin, err)}
@@ -96,6 +99,18 @@ func (m *Member) Restart(t testing.TB) {
 		m.Kill()
 		t.Fatalf("etcdtest: restarting %s: %v", m.Name, err)
 	}
+}
+
+// withoutEtcdVars drops the ETCD_* variables, which etcd (and skiff) would
+// read as flags: a member's command line alone says how it runs.
+func withoutEtcdVars(env []string) []string {
+	var kept []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "ETCD_") {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
 }
 
 // lockedBuffer collects a process's output while a test reads it.
