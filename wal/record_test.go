@@ -123,3 +123,26 @@ func TestFencesMarkWritesMadeAfterAnFsync(t *testing.T) {
 	})
 	must(t, err)
 }
+
+func TestFirstWriteAfterARestartIsAFence(t *testing.T) {
+	fsys := vfs.NewMemFS()
+	w, err := Create("/wal", nil, memOpts(fsys))
+	must(t, err)
+	must(t, w.Save(raftpb.HardState{Term: 1}, ents(1, 1, 1)))
+	must(t, w.Save(raftpb.HardState{Term: 1, Commit: 1}, nil)) // not fsynced
+	must(t, w.CloseWithoutSync())
+	w, err = Open("/wal", Snapshot{}, memOpts(fsys))
+	must(t, err)
+	_, _, _, err = w.ReadAll()
+	must(t, err)
+	start := w.tailOff
+	must(t, w.Save(raftpb.HardState{Term: 1, Commit: 1}, ents(1, 2, 2)))
+	name := w.tailName()
+	must(t, w.Close())
+	buf, err := vfs.ReadFile(fsys, name)
+	must(t, err)
+	h, _ := parseHeader(buf[start : start+8])
+	if !h.fence {
+		t.Fatal("the first write after ReadAll carries no fence, though ReadAll fsynced what it read")
+	}
+}

@@ -36,7 +36,10 @@ func (w *WAL) repair(name string, buf []byte, off int64) error {
 // openTail opens the last segment for appending at w.tailOff. If anything
 // but zeros follows (dirty: the remains of writes a crash tore), it is
 // cleared, so that new records are never followed by old bytes that could
-// be read as their continuation; then the segment is preallocated again.
+// be read as their continuation; then the segment is preallocated again
+// and fsynced. The fsync makes what ReadAll read durable (after a clean
+// exit it may have been only in the page cache), so the first write after
+// a restart is a fence (invariant 4).
 func (w *WAL) openTail(dirty bool) error {
 	name := w.segPath(len(w.segs) - 1)
 	f, err := w.fs.OpenWrite(name)
@@ -49,7 +52,7 @@ func (w *WAL) openTail(dirty bool) error {
 	if err == nil {
 		err = f.Preallocate(w.opts.SegmentSize)
 	}
-	if err == nil && dirty {
+	if err == nil {
 		err = f.Sync()
 	}
 	if err != nil {
