@@ -16,6 +16,7 @@ import (
 type testDNS struct {
 	mu      sync.Mutex
 	records map[string][]dns.RR // by lower-case FQDN and type, see key
+	broken  map[string]bool     // lower-case FQDNs answered with SERVFAIL
 	addr    string
 }
 
@@ -30,7 +31,7 @@ func startDNS(t *testing.T) *testDNS {
 	if err != nil {
 		t.Fatalf("listen udp: %v", err)
 	}
-	d := &testDNS{records: map[string][]dns.RR{}, addr: pc.LocalAddr().String()}
+	d := &testDNS{records: map[string][]dns.RR{}, broken: map[string]bool{}, addr: pc.LocalAddr().String()}
 	started := make(chan struct{})
 	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(d.serve), NotifyStartedFunc: func() { close(started) }}
 	done := make(chan struct{})
@@ -58,6 +59,13 @@ func (d *testDNS) addA(name, ip string) {
 		A: net.ParseIP(ip)})
 }
 
+// breakName makes every query for name fail with SERVFAIL.
+func (d *testDNS) breakName(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.broken[strings.ToLower(dns.Fqdn(name))] = true
+}
+
 func (d *testDNS) add(rr dns.RR) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -72,6 +80,10 @@ func (d *testDNS) serve(w dns.ResponseWriter, r *dns.Msg) {
 	m.SetReply(r)
 	d.mu.Lock()
 	for _, q := range r.Question {
+		if d.broken[strings.ToLower(dns.Fqdn(q.Name))] {
+			m.Rcode = dns.RcodeServerFailure
+			continue
+		}
 		m.Answer = append(m.Answer, d.records[rrKey(q.Name, q.Qtype)]...)
 		if len(m.Answer) == 0 && !d.hasName(q.Name) {
 			m.Rcode = dns.RcodeNameError

@@ -70,31 +70,42 @@ func (s SRV) queryName(service string) string {
 	return "_" + service + "._tcp." + strings.TrimSuffix(s.Domain, ".")
 }
 
+// lookupService reads the SRV records of one service under the domain and
+// turns them into entries with the given scheme.
+func (s SRV) lookupService(ctx context.Context, service, scheme string) ([]srvEntry, error) {
+	if s.Domain == "" {
+		return nil, errors.New("discovery: no DNS domain to look up; set --discovery-srv")
+	}
+	name := s.queryName(service)
+	_, addrs, err := s.resolver().LookupSRV(ctx, "", "", name)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]srvEntry, 0, len(addrs))
+	for _, a := range addrs {
+		entries = append(entries, srvEntry{scheme: scheme, target: strings.TrimSuffix(a.Target, "."), port: a.Port, name: name})
+	}
+	return entries, nil
+}
+
 // lookupBoth queries the TLS service (https URLs) and the plain one (http
 // URLs) and returns both sets of records, TLS first. Unlike etcd 3.4 (issue
 // 11321) both are always queried and merged. A name that does not exist
 // counts as no records; any other DNS failure fails the whole lookup, since
 // members that each saw a different half would found different clusters.
 func (s SRV) lookupBoth(ctx context.Context, sslService, plainService string) ([]srvEntry, error) {
-	if s.Domain == "" {
-		return nil, errors.New("discovery: no DNS domain to look up; set --discovery-srv")
-	}
 	var entries []srvEntry
 	var missing []string
 	for _, q := range []struct{ service, scheme string }{{sslService, "https"}, {plainService, "http"}} {
-		name := s.queryName(q.service)
-		_, addrs, err := s.resolver().LookupSRV(ctx, "", "", name)
+		found, err := s.lookupService(ctx, q.service, q.scheme)
 		var dnsErr *net.DNSError
 		switch {
 		case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-			missing = append(missing, name)
-			continue
+			missing = append(missing, s.queryName(q.service))
 		case err != nil:
-			return nil, fmt.Errorf("discovery: looking up SRV records %s: %w; check the DNS server, then start again", name, err)
+			return nil, fmt.Errorf("discovery: looking up SRV records %s: %w; check the DNS server, then start again", s.queryName(q.service), err)
 		}
-		for _, a := range addrs {
-			entries = append(entries, srvEntry{scheme: q.scheme, target: strings.TrimSuffix(a.Target, "."), port: a.Port, name: name})
-		}
+		entries = append(entries, found...)
 	}
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("discovery: DNS has no SRV records %s; publish them, or check --discovery-srv %q and --discovery-srv-name %q",

@@ -14,11 +14,17 @@ import (
 // line `ignoring discovered insecure endpoint "<url>"` on stderr (nil
 // stderr: no lines). The result may then be empty; etcdctl then falls back
 // to --endpoints.
+//
+// As in etcdctl, a lookup that fails is skipped; only when both fail is
+// there an error, with etcdctl's text: "dns lookup errors: <TLS lookup's
+// error> and <plain lookup's error>".
 func (s SRV) ClientEndpoints(ctx context.Context, insecure bool, stderr io.Writer) ([]string, error) {
-	entries, err := s.lookupBoth(ctx, "etcd-client-ssl", "etcd-client")
-	if err != nil {
-		return nil, err
+	secure, errHTTPS := s.lookupService(ctx, "etcd-client-ssl", "https")
+	plain, errHTTP := s.lookupService(ctx, "etcd-client", "http")
+	if errHTTPS != nil && errHTTP != nil {
+		return nil, fmt.Errorf("dns lookup errors: %s and %s", errHTTPS, errHTTP)
 	}
+	entries := append(secure, plain...)
 	endpoints := []string{}
 	for _, e := range entries {
 		if e.scheme == "http" && !insecure {

@@ -75,11 +75,27 @@ func TestSRVClientEndpointsMayAllBeDropped(t *testing.T) {
 	}
 }
 
-// No records under either name is an error naming both.
+// Contract §5.1: no records under either name is etcdctl's error, which
+// carries both lookups' errors.
 func TestSRVClientEndpointsWithoutRecordsFail(t *testing.T) {
 	d := startDNS(t)
 	_, err := SRV{Domain: "skiff.test", Resolver: d.resolver()}.ClientEndpoints(srvTestCtx(t), true, nil)
-	if err == nil || !strings.Contains(err.Error(), "_etcd-client-ssl._tcp.skiff.test") || !strings.Contains(err.Error(), "_etcd-client._tcp.skiff.test") {
-		t.Fatalf("err = %v, want one naming both queries", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "dns lookup errors: lookup _etcd-client-ssl._tcp.skiff.test") ||
+		!strings.Contains(err.Error(), " and lookup _etcd-client._tcp.skiff.test") {
+		t.Fatalf("err = %v, want dns lookup errors: lookup _etcd-client-ssl._tcp.skiff.test ... and lookup _etcd-client._tcp.skiff.test ...", err)
+	}
+}
+
+// Contract §5.1: as in etcdctl, a lookup that fails is skipped when the
+// other one answers.
+func TestSRVClientEndpointsSkipAFailedLookup(t *testing.T) {
+	d := clientRecords(t)
+	d.breakName("_etcd-client._tcp.skiff.test")
+	got, err := SRV{Domain: "skiff.test", Resolver: d.resolver()}.ClientEndpoints(srvTestCtx(t), true, nil)
+	if err != nil {
+		t.Fatalf("ClientEndpoints: %v", err)
+	}
+	if want := []string{"https://c1.skiff.test:2379"}; !slices.Equal(got, want) {
+		t.Errorf("endpoints = %q, want %q", got, want)
 	}
 }

@@ -147,3 +147,16 @@ func TestSRVInitialClusterKeepsAnUnresolvableTargetAsAnotherMember(t *testing.T)
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A DNS failure (not "no such name") on one of the two services stops the
+// bootstrap: a member that went on with half the records would found a
+// different cluster from the others.
+func TestSRVInitialClusterFailsWhenOneLookupFails(t *testing.T) {
+	d := threeMembers(t)
+	d.breakName("_etcd-server._tcp.skiff.test")
+	srv := SRV{Domain: "skiff.test", Resolver: d.resolver()}
+	_, err := srv.InitialCluster(srvTestCtx(t), "infra1", []string{"https://127.0.0.11:2380"})
+	if err == nil || !strings.Contains(err.Error(), "_etcd-server._tcp.skiff.test") {
+		t.Fatalf("err = %v, want a failure naming _etcd-server._tcp.skiff.test", err)
+	}
+}
