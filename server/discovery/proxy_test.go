@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -77,5 +79,31 @@ func TestNewRefusesBadURLs(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("New(%q, proxy %q): err = %v, want one saying %q", c.durl, c.proxy, err, c.want)
 		}
+	}
+}
+
+// Contract §7.1: the URL's path is used as-is, so a service that keeps
+// tokens outside /v2/keys (discovery.etcd.io serves /<token>) works too.
+func TestJoinUsesTheDiscoveryURLPathAsIs(t *testing.T) {
+	ks := startKeyService(t)
+	ks.newToken(t, "public", "1")
+	backend, _ := url.Parse(ks.URL)
+	rp := httputil.NewSingleHostReverseProxy(backend)
+	inner := rp.Director
+	rp.Director = func(r *http.Request) {
+		inner(r)
+		r.URL.Path = "/v2/keys/_etcd/registry" + r.URL.Path
+	}
+	public := httptest.NewServer(rp)
+	t.Cleanup(public.Close)
+
+	durl := public.URL + "/public"
+	m := members(1)[0]
+	got, err := join(joinCtx(t), t, durl, m)
+	if err != nil || got != m.value() {
+		t.Fatalf("Join = %q, %v; want %q", got, err, m.value())
+	}
+	if v := ks.get("/_etcd/registry/public/" + m.id(durl).String()); v != m.value() {
+		t.Errorf("registration = %q, want %q", v, m.value())
 	}
 }
