@@ -56,6 +56,8 @@ type Config struct {
 type Auth struct {
 	cfg     Config
 	checked *passwordCache
+	users   *decodeCache[User]
+	roles   *decodeCache[Role]
 }
 
 // New checks cfg and returns the member's Auth.
@@ -78,5 +80,6 @@ func New(cfg Config) (*Auth, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Auth{cfg: cfg, checked: newPasswordCache(defaultPasswordCacheSize)}, nil
+	return &Auth{cfg: cfg, checked: newPasswordCache(defaultPasswordCacheSize),
+		users: newDecodeCache[User](), roles: newDecodeCache[Role]()}, nil
 }

@@ -15,8 +15,8 @@
 // a password is hashed before it is proposed, so only the hash crosses raft.
 // Reads come from the member's local store, and nothing read from it is
 // cached: a member sees a change as soon as it has applied it. (The one
-// cache, of passwords already checked, is keyed by the stored hash, so a
-// changed password can never match a stale entry.)
+// caches, of passwords already checked and of decoded records, are keyed
+// by the stored bytes, so a change can never meet a stale entry.)
 //
 // Files, one concern each:
 //
@@ -29,6 +29,7 @@
 //	roles.go       role operations
 //	enable.go      enabling and disabling auth
 //	password.go    bcrypt hashing and the checked-password cache
+//	decode_cache.go  decoded records, checked against the stored bytes
 //	authorizer.go  CanAccessKey and IsRoot: who is calling, and may they
 //	handler.go     the /v2/auth routes and the replies
 //	handler_users.go, handler_roles.go  the users and roles endpoints

@@ -29,20 +29,17 @@ func validName(name string) bool {
 	return name != "" && name != "." && name != ".." && !strings.Contains(name, "/")
 }
 
-// readRecord decodes the record at p into v and returns its modifiedIndex.
+// readRecord returns the JSON of the record at p and its modifiedIndex.
 // A missing record is a store error with code 100.
-func (a *Auth) readRecord(p string, v any) (uint64, error) {
+func (a *Auth) readRecord(p string) (string, uint64, error) {
 	ev, err := a.cfg.Member.Store().Get(store.Auth, p, false, false, a.cfg.Now())
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	if ev.Node == nil || ev.Node.Value == nil {
-		return 0, fmt.Errorf("v2auth: %s is not a record", p)
+		return "", 0, fmt.Errorf("v2auth: %s is not a record", p)
 	}
-	if err := json.Unmarshal([]byte(*ev.Node.Value), v); err != nil {
-		return 0, fmt.Errorf("v2auth: decoding %s: %w", p, err)
-	}
-	return ev.Node.ModifiedIndex, nil
+	return *ev.Node.Value, ev.Node.ModifiedIndex, nil
 }
 
 // listNames returns the names under dir, sorted; none when it is missing.

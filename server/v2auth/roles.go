@@ -36,11 +36,14 @@ func (a *Auth) getRole(name string) (Role, uint64, error) {
 	if !validName(name) {
 		return Role{}, 0, authErr(http.StatusNotFound, "Role %s does not exist.", name)
 	}
-	var r Role
-	index, err := a.readRecord(rolePath(name), &r)
+	raw, index, err := a.readRecord(rolePath(name))
 	if store.Code(err) == store.EcodeKeyNotFound {
 		return Role{}, 0, authErr(http.StatusNotFound, "Role %s does not exist.", name)
 	}
+	if err != nil {
+		return Role{}, 0, err
+	}
+	r, err := a.roles.decode(rolePath(name), raw)
 	return r, index, err
 }
 

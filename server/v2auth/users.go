@@ -26,11 +26,14 @@ func (a *Auth) getUser(name string) (User, uint64, error) {
 	if !validName(name) {
 		return User{}, 0, authErr(http.StatusNotFound, "User %s does not exist.", name)
 	}
-	var u User
-	index, err := a.readRecord(userPath(name), &u)
+	raw, index, err := a.readRecord(userPath(name))
 	if store.Code(err) == store.EcodeKeyNotFound {
 		return User{}, 0, authErr(http.StatusNotFound, "User %s does not exist.", name)
 	}
+	if err != nil {
+		return User{}, 0, err
+	}
+	u, err := a.users.decode(userPath(name), raw)
 	if err != nil {
 		return User{}, 0, err
 	}

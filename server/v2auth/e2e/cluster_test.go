@@ -1,4 +1,4 @@
-package v2auth_test
+package e2e_test
 
 import (
 	"bytes"
