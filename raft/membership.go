@@ -150,19 +150,21 @@ func (r *raft) applyConfChange(cc raftpb.ConfChange) {
 		r.abortTransfer("the target left the voters")
 	}
 	// A smaller quorum may commit more; a new member must be probed.
-	r.maybeCommit()
-	r.broadcastPending = true
+	if r.maybeCommit() {
+		r.broadcastPending = true
+	}
+	if cc.NodeID != r.id && r.prs.isMember(cc.NodeID) {
+		r.sendAppend(cc.NodeID, true)
+	}
 }
 
 // stepDownRemoved ends the leadership of a leader that applied its own
 // removal (thesis §4.2.2: "the leader steps down once C_new is committed").
-// It first tells everyone the commit index, so that they apply the change
-// too, and asks the most up-to-date voter to campaign at once (§3.10) so
-// the cluster does not wait an election timeout.
+// The others already know the commit index (the Ready that handed the
+// entry out broadcast it); it asks the most up-to-date voter to campaign
+// at once (§3.10) so the cluster does not wait an election timeout.
 func (r *raft) stepDownRemoved() {
 	r.logger.Info("stepping down: removed from the configuration", "term", r.term)
-	r.maybeCommit()
-	r.bcastAppend()
 	var best uint64
 	for _, id := range r.prs.voters {
 		if pr := r.prs.progress[id]; pr.Match == r.log.lastIndex() && (best == 0 || id < best) {

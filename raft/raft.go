@@ -40,8 +40,10 @@ func (r Role) String() string {
 }
 
 // ErrProposalDropped is returned when a proposal cannot be accepted: there
-// is no known leader to take it. The caller may retry later.
-var ErrProposalDropped = errors.New("raft: proposal dropped: no leader is known; retry once one is elected")
+// is no known leader to take it, or the leader is transferring leadership
+// or has too much uncommitted (the wrapping error says which). The caller
+// may retry later.
+var ErrProposalDropped = errors.New("raft: proposal dropped; retry later")
 
 // ErrUnknownMessage is returned by Step for a message type raft does not
 // handle.

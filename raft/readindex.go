@@ -57,7 +57,7 @@ func (r *raft) handleReadIndex(req readRequest) error {
 		r.send(raftpb.Message{Type: raftpb.MsgReadIndex, To: r.lead, Context: req.ctx})
 		return nil
 	}
-	return ErrProposalDropped
+	return errNoLeader
 }
 
 // committedInTerm reports whether the leader has committed an entry of its

@@ -19,14 +19,16 @@ func (r *raft) handlePropose(m raftpb.Message) error {
 		return r.proposeAsLeader(m.From == r.id, m.Entries...)
 	case RoleFollower:
 		if r.lead == 0 {
-			return ErrProposalDropped
+			return errNoLeader
 		}
 		m.To, m.Term = r.lead, 0
 		r.send(m)
 		return nil
 	}
-	return ErrProposalDropped // a (pre-)candidate knows no leader
+	return errNoLeader // a (pre-)candidate knows no leader
 }
+
+var errNoLeader = fmt.Errorf("%w: no leader is known; retry once one is elected", ErrProposalDropped)
 
 // proposeAsLeader appends a client's proposal unless a leadership
 // transfer is under way (thesis §3.10), the uncommitted log is over its
@@ -193,6 +195,9 @@ func (r *raft) handleAppendEntriesResponse(m raftpb.Message) error {
 	}
 	if r.maybeCommit() {
 		r.broadcastPending = true // tell everyone the new commit index
+	}
+	if m.From == r.leadTransferee && pr.Match == r.log.lastIndex() {
+		r.sendTimeoutNow(m.From) // the target has caught up (thesis §3.10)
 	}
 	for r.sendAppend(m.From, false) {
 		// Fill the follower's window with whatever else is waiting.

@@ -193,6 +193,9 @@ func (e *Env) printStatus(p *Peer) {
 	st := p.Node.Status()
 	e.Printf("%d %s term=%d vote=%d lead=%d commit=%d applied=%d last=%d/%d\n",
 		st.ID, st.Role, st.Term, st.Vote, st.Lead, st.Commit, st.Applied, st.LastTerm, st.LastIndex)
+	if st.LeadTransferee != 0 {
+		e.Printf("  transferring leadership to %d\n", st.LeadTransferee)
+	}
 	for _, id := range e.ids {
 		if pr, ok := st.Progress[id]; ok {
 			e.Printf("  %d: match=%d next=%d %s\n", id, pr.Match, pr.Next, pr.State)
