@@ -27,10 +27,10 @@ import (
 //  5. join their values; two of them with one name is ErrDuplicateName.
 //
 // While the service cannot be reached, steps 1, 2 and 4 are retried after
-// Options.Backoff. Step 3 is not: if a registration's answer were lost, a
-// second PUT would find the key and report a duplicate id, so the caller
-// sees the failure and the operator decides. Join returns ctx.Err() when ctx
-// ends first.
+// Options.Backoff. Step 3 is retried only when the connection could not be
+// made: if a registration's answer were lost, a second PUT would find the
+// key and report a duplicate id, so then the caller sees the failure and
+// the operator decides. Join returns ctx.Err() when ctx ends first.
 func (d *Discovery) Join(ctx context.Context, id membership.ID, name string, peerURLs []string) (string, error) {
 	self, err := selfValue(name, peerURLs)
 	if err != nil {
@@ -78,13 +78,13 @@ func selfValue(name string, peerURLs []string) (string, error) {
 // includes it even behind a load balancer over several members.
 func (d *Discovery) register(ctx context.Context, id membership.ID, value string) error {
 	key := path.Join(d.dir, id.String())
-	rctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	res, err := d.c.Create(rctx, key, value, 0)
+	res, err := d.create(ctx, key, value)
 	switch {
 	case client.IsKeyExists(err):
 		return fmt.Errorf("%w: member %s is already registered under %s; a token bootstraps one cluster, once: "+
 			"to start over create a new token and empty the members' data dirs", ErrDuplicateID, id, d.url)
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
 	case err != nil && badEndpoint(err):
 		return fmt.Errorf("%w: PUT %s did not answer with the v2 keys API's JSON (%v)", ErrBadDiscoveryEndpoint, d.base+key, err)
 	case err != nil:
@@ -92,12 +92,31 @@ func (d *Discovery) register(ctx context.Context, id membership.ID, value string
 	}
 	d.lg.Info("registered with the discovery service", "url", d.url, "member", id.String(), "value", value,
 		"created-index", res.Node.CreatedIndex)
+	rctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
 	w := d.c.Watcher(key, &client.WatchOptions{AfterIndex: res.Node.CreatedIndex - 1})
 	defer w.Close()
 	if _, err := w.Next(rctx); err != nil {
 		return fmt.Errorf("discovery: waiting to see member %s's registration at %s: %w", id, d.url, err)
 	}
 	return nil
+}
+
+// create sends the registration's PUT. It is tried again only while the
+// connection cannot be made: then the PUT never left this host, so another
+// try cannot find a registration of our own and take it for a duplicate.
+func (d *Discovery) create(ctx context.Context, key, value string) (*client.Response, error) {
+	for {
+		rctx, cancel := context.WithTimeout(ctx, d.timeout)
+		res, err := d.c.Create(rctx, key, value, 0)
+		cancel()
+		if err == nil || !notSent(err) || ctx.Err() != nil {
+			return res, err
+		}
+		if err := d.waitToRetry(ctx, "registering", err); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // initialCluster joins the values of the first size registrations (step

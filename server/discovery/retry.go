@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"errors"
+	"net"
 	"time"
 
 	"skiff/client"
@@ -27,6 +28,22 @@ func etcdBackoff(n int) time.Duration {
 // answer that settles the matter.
 func retryable(err error) bool {
 	return errors.Is(err, client.ErrClusterUnavailable) || errors.Is(err, errNoAnswer)
+}
+
+// notSent reports whether err means no request reached the service: every
+// attempt failed while connecting.
+func notSent(err error) bool {
+	var ce *client.ClusterError
+	if !errors.As(err, &ce) || len(ce.Errors) == 0 {
+		return false
+	}
+	for _, e := range ce.Errors {
+		var op *net.OpError
+		if !errors.As(e, &op) || op.Op != "dial" {
+			return false
+		}
+	}
+	return true
 }
 
 // waitToRetry logs the failure and sleeps the next backoff, or returns

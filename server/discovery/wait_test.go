@@ -3,9 +3,13 @@ package discovery
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -133,5 +137,74 @@ func TestEtcdBackoffDoublesUpToTwoToTheEighthSeconds(t *testing.T) {
 		if got := etcdBackoff(n); got != want {
 			t.Errorf("etcdBackoff(%d) = %v, want %v", n, got, want)
 		}
+	}
+}
+
+// failFirstPut is a transport whose first PUT fails as a refused
+// connection would, before anything is sent.
+type failFirstPut struct {
+	next   http.RoundTripper
+	failed atomic.Bool
+}
+
+func (f *failFirstPut) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && !f.failed.Swap(true) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
+	return f.next.RoundTrip(r)
+}
+
+// A registration that could not even connect is retried (nothing can have
+// been registered), and the member joins.
+func TestJoinRetriesARegistrationThatNeverConnected(t *testing.T) {
+	ks := startKeyService(t)
+	durl := ks.newToken(t, "dial", "1")
+	var retries atomic.Int32
+	d, err := New(durl, Options{Logger: testLogger(t), Transport: &failFirstPut{next: http.DefaultTransport},
+		Backoff: func(int) time.Duration { retries.Add(1); return time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := members(1)[0]
+	got, err := d.Join(joinCtx(t), m.id(durl), m.name, []string{m.peer})
+	if err != nil || got != m.value() {
+		t.Fatalf("Join = %q, %v; want %q", got, err, m.value())
+	}
+	if retries.Load() != 1 {
+		t.Errorf("%d retries, want 1", retries.Load())
+	}
+}
+
+// dropPutAnswer delivers every PUT but loses its answer, as a connection
+// that breaks after the request went out.
+type dropPutAnswer struct{ next http.RoundTripper }
+
+func (d dropPutAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.next.RoundTrip(r)
+	if err != nil || r.Method != http.MethodPut {
+		return resp, err
+	}
+	resp.Body.Close()
+	return nil, io.ErrUnexpectedEOF
+}
+
+// A registration whose connection broke after the request was sent is not
+// retried: the service may have applied it, and a second PUT would report
+// the member as its own duplicate.
+func TestJoinDoesNotRetryARegistrationThatMayHaveArrived(t *testing.T) {
+	ks := startKeyService(t)
+	durl := ks.newToken(t, "lost", "1")
+	d, err := New(durl, Options{Logger: testLogger(t), Transport: dropPutAnswer{next: http.DefaultTransport},
+		Backoff: func(int) time.Duration { return time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := members(1)[0]
+	_, err = d.Join(joinCtx(t), m.id(durl), m.name, []string{m.peer})
+	if err == nil || !strings.Contains(err.Error(), "registering member") || errors.Is(err, ErrDuplicateID) {
+		t.Fatalf("err = %v, want the registration's own failure", err)
+	}
+	if v := ks.get("/_etcd/registry/lost/" + m.id(durl).String()); v != m.value() {
+		t.Errorf("the service holds %q, want the registration %q", v, m.value())
 	}
 }
