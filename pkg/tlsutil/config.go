@@ -18,8 +18,10 @@ const MinVersion = tls.VersionTLS12
 // settings (contract §6.1: --cert-file, --key-file, --client-cert-auth,
 // --trusted-ca-file, --auto-tls, or their --peer-* forms):
 //
-//   - the certificate is CertFile and KeyFile; with AutoTLS and no CertFile
-//     it is a self-signed one kept in autoDir (see AutoTLSDir) for hosts;
+//   - the certificate is CertFile and KeyFile, read again whenever either
+//     file changes (rotation without a restart); with AutoTLS and no
+//     CertFile it is a self-signed one kept in autoDir (see AutoTLSDir) for
+//     hosts;
 //   - with ClientCertAuth every client must present a certificate signed by
 //     TrustedCAFile, which is then required; a handshake without one fails;
 //   - TLS 1.2 is the minimum.
@@ -31,11 +33,11 @@ func ServerConfig(info config.TLSInfo, hosts []string, autoDir string) (*tls.Con
 	if err != nil {
 		return nil, err
 	}
-	cert, err := loadKeyPair(info)
+	kp, err := loadKeyPair(info)
 	if err != nil {
 		return nil, err
 	}
-	cfg := &tls.Config{MinVersion: MinVersion, Certificates: []tls.Certificate{cert}}
+	cfg := &tls.Config{MinVersion: MinVersion, GetCertificate: kp.getCertificate}
 	if info.ClientCertAuth {
 		if info.TrustedCAFile == "" {
 			return nil, fmt.Errorf("tlsutil: client-cert-auth needs a trusted CA file to check client certificates against; give --trusted-ca-file (or --peer-trusted-ca-file)")
@@ -72,11 +74,11 @@ func ClientConfig(info config.TLSInfo, hosts []string, autoDir string) (*tls.Con
 	}
 	cfg := &tls.Config{MinVersion: MinVersion, InsecureSkipVerify: auto}
 	if info.CertFile != "" {
-		cert, err := loadKeyPair(info)
+		kp, err := loadKeyPair(info)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Certificates = []tls.Certificate{cert}
+		cfg.GetClientCertificate = kp.getClientCertificate
 	}
 	if info.TrustedCAFile != "" {
 		if cfg.RootCAs, err = loadCAPool(info.TrustedCAFile); err != nil {
@@ -106,12 +108,12 @@ func resolve(info config.TLSInfo, hosts []string, autoDir string) (config.TLSInf
 	return info, err
 }
 
-func loadKeyPair(info config.TLSInfo) (tls.Certificate, error) {
-	cert, err := tls.LoadX509KeyPair(info.CertFile, info.KeyFile)
+func loadKeyPair(info config.TLSInfo) (*keyPair, error) {
+	kp, err := newKeyPair(info.CertFile, info.KeyFile)
 	if err != nil {
-		return cert, fmt.Errorf("tlsutil: loading certificate %s and key %s: %w", info.CertFile, info.KeyFile, err)
+		return nil, fmt.Errorf("tlsutil: loading certificate %s and key %s: %w", info.CertFile, info.KeyFile, err)
 	}
-	return cert, nil
+	return kp, nil
 }
 
 // loadCAPool reads every certificate of a PEM file into a pool.

@@ -8,6 +8,7 @@
 //
 //	config.go   ServerConfig and ClientConfig: *tls.Config from a TLSInfo
 //	autotls.go  --auto-tls: a self-signed certificate kept under the data dir
+//	reload.go   certificates read again when their files change
 //	certgen.go  CA: make a certificate authority and issue certificates
 //	            (used by --auto-tls and by tests across skiff)
 //

@@ -2,11 +2,13 @@ package v2auth
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,12 +48,14 @@ func TestClientCertificateNamesTheUser(t *testing.T) {
 
 	h, err := v2http.New(v2http.Config{Server: m, Authorizer: a, AuthHandler: a.Handler(), Registry: prometheus.NewRegistry()})
 	require.NoError(t, err)
-	srv := httptest.NewUnstartedServer(h)
-	srv.TLS, err = tlsutil.ServerConfig(config.TLSInfo{CertFile: srvCert, KeyFile: srvKey, ClientCertAuth: true, TrustedCAFile: caFile}, nil, "")
+	scfg, err := tlsutil.ServerConfig(config.TLSInfo{CertFile: srvCert, KeyFile: srvKey, ClientCertAuth: true, TrustedCAFile: caFile}, nil, "")
 	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
+	srv.Listener = tls.NewListener(srv.Listener, scfg) // as the member serves https
+	srv.Start()
 	t.Cleanup(srv.Close)
+	srv.URL = strings.Replace(srv.URL, "http://", "https://", 1)
 
 	status := func(cert, key, basicUser, basicPw string) int {
 		ccfg, err := tlsutil.ClientConfig(config.TLSInfo{CertFile: cert, KeyFile: key, TrustedCAFile: caFile}, nil, "")
