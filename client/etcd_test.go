@@ -5,30 +5,40 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"skiff/internal/etcdtest"
 )
+
+// tok is the cluster token of every member the client tests start.
+var tok = etcdtest.Flags("--initial-cluster-token", "client-test")
 
 // TestAgainstEtcd runs the client against a real etcd 3.4.23 with the v2
 // API on, started for this test: every key operation, watches, members,
 // stats, health, auth, and etcdctl's own requests compared with ours.
-// It is skipped when /usr/bin/etcd is absent.
+// It is skipped when /usr/bin/etcd is absent, and in -short mode.
 func TestAgainstEtcd(t *testing.T) {
-	runSuite(t, startEtcd(t))
+	runSuite(t, etcdtest.Start(t, tok))
 }
 
 // TestAgainstSkiff runs the same suite against skiff's own server when
 // $SKIFF_BIN names its binary; etcdctl is then pointed at skiff too.
 func TestAgainstSkiff(t *testing.T) {
-	runSuite(t, startSkiff(t))
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		t.Skip("set SKIFF_BIN to a skiff binary (go build -o /tmp/skiff ./cmd/skiff) to run the client suite against skiff")
+	}
+	runSuite(t, etcdtest.Start(t, etcdtest.Binary(bin), tok))
 }
 
 // runSuite is the suite both servers must pass.
-func runSuite(t *testing.T, e *realEtcd) {
-	c := newTestClient(t, Config{Endpoints: []string{e.clientURL}, HeaderTimeout: 5 * time.Second, TotalTimeout: 10 * time.Second})
+func runSuite(t *testing.T, e *etcdtest.Member) {
+	c := newTestClient(t, Config{Endpoints: []string{e.ClientURL}, HeaderTimeout: 5 * time.Second, TotalTimeout: 10 * time.Second})
 	t.Run("keys", func(t *testing.T) { etcdKeys(t, c) })
 	t.Run("dirs", func(t *testing.T) { etcdDirs(t, c) })
 	t.Run("ttl and flags", func(t *testing.T) { etcdTTLAndFlags(t, c) })
@@ -241,10 +251,10 @@ func etcdWatch(t *testing.T, c *Client) {
 
 // etcdWatchDrop cuts a streaming watch's connection while events happen
 // and shows the watcher reconnects and delivers each of them once.
-func etcdWatchDrop(t *testing.T, c *Client, e *realEtcd) {
+func etcdWatchDrop(t *testing.T, c *Client, e *etcdtest.Member) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p := newDropProxy(t, strings.TrimPrefix(e.clientURL, "http://"))
+	p := newDropProxy(t, strings.TrimPrefix(e.ClientURL, "http://"))
 	viaProxy := newTestClient(t, Config{Endpoints: []string{p.URL()}})
 	start := ok(t)(c.Set(ctx, "/drop/k", "0", nil)).Index
 	w := viaProxy.Watcher("/drop/k", &WatchOptions{AfterIndex: start, Stream: true})
@@ -269,16 +279,16 @@ func etcdWatchDrop(t *testing.T, c *Client, e *realEtcd) {
 	}
 }
 
-func etcdCluster(t *testing.T, c *Client, e *realEtcd) {
+func etcdCluster(t *testing.T, c *Client, e *etcdtest.Member) {
 	ctx := context.Background()
 	ms, err := c.Members(ctx)
-	if err != nil || len(ms) != 1 || ms[0].Name != "default" || ms[0].ClientURLs[0] != e.clientURL || !hexID.MatchString(ms[0].ID) {
+	if err != nil || len(ms) != 1 || ms[0].Name != "default" || ms[0].ClientURLs[0] != e.ClientURL || !hexID.MatchString(ms[0].ID) {
 		t.Fatalf("members: %+v, %v", ms, err)
 	}
 	if l, err := c.Leader(ctx); err != nil || l.ID != ms[0].ID {
 		t.Errorf("leader: %+v, %v", l, err)
 	}
-	if err := c.UpdateMember(ctx, ms[0].ID, []string{e.peerURL}); err != nil {
+	if err := c.UpdateMember(ctx, ms[0].ID, []string{e.PeerURL}); err != nil {
 		t.Errorf("update member to its own URL: %v", err)
 	}
 	err = c.RemoveMember(ctx, "1234")
@@ -294,7 +304,7 @@ func etcdCluster(t *testing.T, c *Client, e *realEtcd) {
 	if ok, err := c.Health(ctx); err != nil || !ok {
 		t.Errorf("health: %v, %v", ok, err)
 	}
-	if ok, err := c.EndpointHealth(ctx, e.clientURL); err != nil || !ok {
+	if ok, err := c.EndpointHealth(ctx, e.ClientURL); err != nil || !ok {
 		t.Errorf("endpoint health: %v, %v", ok, err)
 	}
 	if s, err := c.SelfStats(ctx); err != nil || s.ID != ms[0].ID || s.State != "StateLeader" {
@@ -306,16 +316,16 @@ func etcdCluster(t *testing.T, c *Client, e *realEtcd) {
 	if s, err := c.StoreStats(ctx); err != nil || s.SetsSuccess == 0 {
 		t.Errorf("store stats: %+v, %v", s, err)
 	}
-	sc := newTestClient(t, Config{Endpoints: []string{deadEndpoint(t), e.clientURL}})
-	if err := sc.Sync(ctx); err != nil || strings.Join(sc.Endpoints(), ",") != e.clientURL {
+	sc := newTestClient(t, Config{Endpoints: []string{deadEndpoint(t), e.ClientURL}})
+	if err := sc.Sync(ctx); err != nil || strings.Join(sc.Endpoints(), ",") != e.ClientURL {
 		t.Errorf("sync: %v, endpoints %v", err, sc.Endpoints())
 	}
 }
 
-func etcdFailover(t *testing.T, e *realEtcd) {
-	c := newTestClient(t, Config{Endpoints: []string{deadEndpoint(t), e.clientURL}})
+func etcdFailover(t *testing.T, e *etcdtest.Member) {
+	c := newTestClient(t, Config{Endpoints: []string{deadEndpoint(t), e.ClientURL}})
 	r, err := c.Set(context.Background(), "/fo", "v", nil)
-	if err != nil || r.Endpoint != e.clientURL {
+	if err != nil || r.Endpoint != e.ClientURL {
 		t.Fatalf("set via the second endpoint: %+v, %v", r, err)
 	}
 	dead := newTestClient(t, Config{Endpoints: []string{deadEndpoint(t)}})
@@ -327,10 +337,10 @@ func etcdFailover(t *testing.T, e *realEtcd) {
 
 // etcdSameRequests runs etcdctl --debug and the client side by side and
 // compares etcdctl's "cURL Command:" lines with the client's traces.
-func etcdSameRequests(t *testing.T, e *realEtcd) {
+func etcdSameRequests(t *testing.T, e *etcdtest.Member) {
 	var mu sync.Mutex
 	var traces []string
-	c := newTestClient(t, Config{Endpoints: []string{e.clientURL}, OnRequest: func(tr RequestTrace) {
+	c := newTestClient(t, Config{Endpoints: []string{e.ClientURL}, OnRequest: func(tr RequestTrace) {
 		mu.Lock()
 		defer mu.Unlock()
 		traces = append(traces, tr.Curl())
@@ -342,7 +352,10 @@ func etcdSameRequests(t *testing.T, e *realEtcd) {
 		// same command. Its outcome differs (etcdctl changed the state
 		// already), so only the requests are compared here; the other
 		// subtests check outcomes.
-		_, stderr, code := e.etcdctl(t, append([]string{"--debug"}, tc.args...)...)
+		etcdtest.RequireEtcdctl(t)
+		ctlCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, stderr, code := etcdtest.Etcdctl(ctlCtx, e.ClientURL, append([]string{"--no-sync", "--debug"}, tc.args...)...)
+		cancel()
 		if code != 0 {
 			t.Fatalf("etcdctl %v exited %d: %s", tc.args, code, stderr)
 		}
@@ -424,14 +437,28 @@ func sameRequestCases(ctx context.Context, c *Client, first uint64) []ctlCase {
 	}
 }
 
+// curlLines picks the "cURL Command: " lines out of etcdctl --debug output.
+func curlLines(stderr string) []string {
+	var out []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if s, ok := strings.CutPrefix(l, "cURL Command: "); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // etcdSameJSON: json.Marshal of the client's Response is what etcdctl
 // -o json prints for the same read.
-func etcdSameJSON(t *testing.T, c *Client, e *realEtcd) {
+func etcdSameJSON(t *testing.T, c *Client, e *etcdtest.Member) {
 	ctx := context.Background()
 	ok(t)(c.Set(ctx, "/js/d/e/f", "z", nil))
 	ok(t)(c.Set(ctx, "/js/k", "v", nil))
 	for _, args := range [][]string{{"get", "/js/k"}, {"ls", "-r", "--sort", "/js"}} {
-		out, stderr, code := e.etcdctl(t, append([]string{"-o", "json"}, args...)...)
+		etcdtest.RequireEtcdctl(t)
+		ctlCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		out, stderr, code := etcdtest.Etcdctl(ctlCtx, e.ClientURL, append([]string{"--no-sync", "-o", "json"}, args...)...)
+		cancel()
 		if code != 0 {
 			t.Fatalf("etcdctl %v: %s", args, stderr)
 		}
@@ -481,7 +508,7 @@ func etcdHistoryCleared(t *testing.T, c *Client) {
 	}
 }
 
-func etcdAuth(t *testing.T, c *Client, e *realEtcd) {
+func etcdAuth(t *testing.T, c *Client, e *etcdtest.Member) {
 	ctx := context.Background()
 	for _, step := range []error{
 		c.AddUser(ctx, "root", "rootpw"),
@@ -505,7 +532,7 @@ func etcdAuth(t *testing.T, c *Client, e *realEtcd) {
 	if err := c.EnableAuth(ctx); err != nil {
 		t.Fatal(err)
 	}
-	root := newTestClient(t, Config{Endpoints: []string{e.clientURL}, Username: "root", Password: "rootpw"})
+	root := newTestClient(t, Config{Endpoints: []string{e.ClientURL}, Username: "root", Password: "rootpw"})
 	defer func() {
 		if err := root.DisableAuth(ctx); err != nil {
 			t.Errorf("disable auth: %v", err)
@@ -514,12 +541,12 @@ func etcdAuth(t *testing.T, c *Client, e *realEtcd) {
 	if on, err := c.AuthEnabled(ctx); err != nil || !on {
 		t.Errorf("auth enabled: %v, %v", on, err)
 	}
-	bob := newTestClient(t, Config{Endpoints: []string{e.clientURL}, Username: "bob", Password: "bobpw"})
+	bob := newTestClient(t, Config{Endpoints: []string{e.ClientURL}, Username: "bob", Password: "bobpw"})
 	ok(t)(bob.Set(ctx, "/app/x", "1", nil))
 	if _, err := bob.Set(ctx, "/other", "1", nil); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("bob outside his role: %v", err)
 	}
-	wrong := newTestClient(t, Config{Endpoints: []string{e.clientURL}, Username: "bob", Password: "nope"})
+	wrong := newTestClient(t, Config{Endpoints: []string{e.ClientURL}, Username: "bob", Password: "nope"})
 	if _, err := wrong.Get(ctx, "/app/x", nil); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("wrong password: %v", err)
 	}
