@@ -69,6 +69,38 @@ func nameFromPath(p string) (name string, ok bool) {
 	return "", false
 }
 
+// admit is the front of every endpoint but /v2/auth/enable: 405 unless the
+// method is allowed, 401 unless the caller is root (or auth is off), then
+// the reply headers. It reports whether to go on.
+func (a *Auth) admit(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if !allowMethod(w, r.Method, methods...) {
+		return false
+	}
+	if !a.IsRoot(r) {
+		writeNoAuth(w)
+		return false
+	}
+	a.setReplyHeaders(w)
+	return true
+}
+
+// admitItem is admit for /v2/auth/users/<name> and /v2/auth/roles/<name>,
+// after the path: a deeper path is 400 "Invalid path" and an empty name is
+// the collection, served by collection. It returns the name and whether to
+// go on.
+func (a *Auth) admitItem(w http.ResponseWriter, r *http.Request, collection http.HandlerFunc) (string, bool) {
+	name, ok := nameFromPath(r.URL.Path)
+	switch {
+	case !ok:
+		writeMessage(w, http.StatusBadRequest, "Invalid path")
+		return "", false
+	case name == "":
+		collection(w, r)
+		return "", false
+	}
+	return name, a.admit(w, r, "GET", "PUT", "DELETE")
+}
+
 func (a *Auth) setReplyHeaders(w http.ResponseWriter) {
 	w.Header().Set("X-Etcd-Cluster-Id", a.cfg.Member.ClusterID().String())
 	w.Header().Set("Content-Type", "application/json")

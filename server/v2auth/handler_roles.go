@@ -6,14 +6,9 @@ import (
 
 // serveRoles is GET /v2/auth/roles: every role in full, root included.
 func (a *Auth) serveRoles(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !a.admit(w, r, "GET") {
 		return
 	}
-	if !a.IsRoot(r) {
-		writeNoAuth(w)
-		return
-	}
-	a.setReplyHeaders(w)
 	names, err := a.AllRoles()
 	if err != nil {
 		a.writeError(w, err)
@@ -35,23 +30,10 @@ func (a *Auth) serveRoles(w http.ResponseWriter, r *http.Request) {
 
 // serveRolesPath is /v2/auth/roles/<name>.
 func (a *Auth) serveRolesPath(w http.ResponseWriter, r *http.Request) {
-	name, ok := nameFromPath(r.URL.Path)
-	switch {
-	case !ok:
-		writeMessage(w, http.StatusBadRequest, "Invalid path")
-		return
-	case name == "":
-		a.serveRoles(w, r)
+	name, ok := a.admitItem(w, r, a.serveRoles)
+	if !ok {
 		return
 	}
-	if !allowMethod(w, r.Method, "GET", "PUT", "DELETE") {
-		return
-	}
-	if !a.IsRoot(r) {
-		writeNoAuth(w)
-		return
-	}
-	a.setReplyHeaders(w)
 	switch r.Method {
 	case http.MethodGet:
 		role, err := a.GetRole(name)

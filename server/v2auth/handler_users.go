@@ -14,14 +14,9 @@ type userWithRoles struct {
 // serveUsers is GET /v2/auth/users: every user with its roles (roles that
 // do not exist are left out).
 func (a *Auth) serveUsers(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !a.admit(w, r, "GET") {
 		return
 	}
-	if !a.IsRoot(r) {
-		writeNoAuth(w)
-		return
-	}
-	a.setReplyHeaders(w)
 	names, err := a.AllUsers()
 	if err != nil {
 		a.writeError(w, err)
@@ -49,23 +44,10 @@ func (a *Auth) serveUsers(w http.ResponseWriter, r *http.Request) {
 
 // serveUsersPath is /v2/auth/users/<name>.
 func (a *Auth) serveUsersPath(w http.ResponseWriter, r *http.Request) {
-	name, ok := nameFromPath(r.URL.Path)
-	switch {
-	case !ok:
-		writeMessage(w, http.StatusBadRequest, "Invalid path")
-		return
-	case name == "":
-		a.serveUsers(w, r)
+	name, ok := a.admitItem(w, r, a.serveUsers)
+	if !ok {
 		return
 	}
-	if !allowMethod(w, r.Method, "GET", "PUT", "DELETE") {
-		return
-	}
-	if !a.IsRoot(r) {
-		writeNoAuth(w)
-		return
-	}
-	a.setReplyHeaders(w)
 	switch r.Method {
 	case http.MethodGet:
 		a.getUserReply(w, name)
