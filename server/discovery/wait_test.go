@@ -21,16 +21,14 @@ func TestJoinUsesOnlyTheFirstSizeRegistrationsOfTheListing(t *testing.T) {
 	durl := ks.newToken(t, "first", "2")
 	ms := members(4)
 	ks.put(t, "/_etcd/registry/first/"+ms[1].id(durl).String(), ms[1].value())
-	// Two more members register right after ms[0] does, before its
-	// second listing.
+	// Two more members register right after ms[0] has (when it waits to
+	// see its own entry), before its second listing.
 	var once sync.Once
 	ks.onRequest = func(r *http.Request) {
-		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, ms[0].id(durl).String()) {
+		if r.URL.Query().Get("wait") == "true" && strings.HasSuffix(r.URL.Path, ms[0].id(durl).String()) {
 			once.Do(func() {
-				go func() {
-					ks.put(t, "/_etcd/registry/first/"+ms[2].id(durl).String(), ms[2].value())
-					ks.put(t, "/_etcd/registry/first/"+ms[3].id(durl).String(), ms[3].value())
-				}()
+				ks.put(t, "/_etcd/registry/first/"+ms[2].id(durl).String(), ms[2].value())
+				ks.put(t, "/_etcd/registry/first/"+ms[3].id(durl).String(), ms[3].value())
 			})
 		}
 	}
