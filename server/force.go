@@ -16,7 +16,11 @@ import (
 //
 //  1. every entry in its WAL counts as committed (forceNewCluster), since no
 //     other member is left to say otherwise;
-//  2. raft starts with this member as the only voter (restoreState);
+//  2. raft starts with this member as the only voter (restoreState), and
+//     configuration changes in the forced part of the log are not applied
+//     again; as soon as it has applied an entry past that part (its own
+//     leader no-op), it takes a snapshot, so that later restarts without the
+//     flag keep the one-member configuration (maybeSnapshot);
 //  3. once it leads, the other members' records are removed from the store
 //     through raft, and its own peer URLs are recorded if the store lacks them
 //     (a copy made by skiffctl backup has a new member ID), so /v2/members
@@ -29,6 +33,7 @@ func (s *Server) forceNewCluster(hs raftpb.HardState, ents []raftpb.Entry) (raft
 	if n := len(ents); n > 0 && ents[n-1].Index > hs.Commit {
 		hs.Commit = ents[n-1].Index
 	}
+	s.forcedIndex, s.forceSnapshot = hs.Commit, true
 	s.lg.Warn("forcing restart as a one-member cluster", "member", hexID(s.id), "commit-index", hs.Commit)
 	return hs, ents
 }

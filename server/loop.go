@@ -73,6 +73,12 @@ func (s *Server) submit(p proposal) error {
 	if p.read != nil {
 		return s.node.ReadIndex(p.read)
 	}
+	if p.conf != nil {
+		return s.node.ProposeConfChange(*p.conf)
+	}
+	if p.transfer != 0 {
+		return s.node.TransferLeadership(p.transfer)
+	}
 	return s.node.Propose(p.data)
 }
 

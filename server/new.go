@@ -124,7 +124,12 @@ func (s *Server) newTransport() error {
 		Raft:      s,
 		Logger:    s.lg.With("transport", hexID(s.id)),
 		Members:   s.peerMembers,
-		TLS:       dialTLS,
+		IsRemoved: s.isRemoved,
+		LocalRemoved: func(peer uint64) {
+			s.fail(fmt.Errorf("member %s was removed from the cluster (peer %s says so); it cannot rejoin with this data dir: remove it and add the member again",
+				hexID(s.id), hexID(peer)))
+		},
+		TLS: dialTLS,
 	})
 	if err != nil {
 		return err

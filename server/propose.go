@@ -7,17 +7,21 @@ import (
 	"time"
 
 	"skiff/raft"
+	"skiff/raft/raftpb"
 	"skiff/server/v2http"
 	"skiff/store"
 )
 
 // proposal is something on its way into the raft loop, which answers on
-// errc whether raft took it: a command's encoding (data) or a read-index
-// request (read, its context).
+// errc whether raft took it: a command's encoding (data), a read-index
+// request (read, its context), a configuration change (conf) or a
+// leadership transfer.
 type proposal struct {
-	data []byte
-	read []byte
-	errc chan error
+	data     []byte
+	read     []byte
+	conf     *raftpb.ConfChange
+	transfer uint64 // a leadership transfer to this member
+	errc     chan error
 }
 
 // requestIDs hands out the IDs commands are matched to their requests by.
@@ -87,8 +91,9 @@ func (s *Server) propose(ctx context.Context, data []byte) error {
 }
 
 // proposeToLoop hands p to the raft loop. While no leader is known raft
-// drops proposals; proposeToLoop then waits for a leader and tries again, as
-// etcd's proposals wait, until ctx ends.
+// drops proposals (and refuses a second configuration change while one is
+// pending); proposeToLoop then waits for a leader or a heartbeat interval
+// and tries again, as etcd's proposals wait, until ctx ends.
 func (s *Server) proposeToLoop(ctx context.Context, p proposal) error {
 	for {
 		leaderc := s.leaderChanged()
@@ -106,7 +111,7 @@ func (s *Server) proposeToLoop(ctx context.Context, p proposal) error {
 		case <-s.loopDone:
 			return ErrStopped
 		}
-		if !errors.Is(err, raft.ErrProposalDropped) {
+		if !errors.Is(err, raft.ErrProposalDropped) && !errors.Is(err, raft.ErrConfChangePending) {
 			return err
 		}
 		select {

@@ -81,9 +81,13 @@ type Server struct {
 
 	// Raft-loop state, touched only by the loop goroutine.
 	confState raftpb.ConfState
-	snapIndex uint64 // index of the newest snapshot taken or installed
 	lastHard  raftpb.HardState
 	peers     map[uint64][]string // the transport's peers and their URLs
+	// With --force-new-cluster: the last index the WAL held, every entry up
+	// to which was forced committed, and whether the snapshot that records
+	// the one-member configuration is still to be taken.
+	forcedIndex   uint64
+	forceSnapshot bool
 
 	waits    *waitRegistry
 	appliedW *appliedWaiter
@@ -98,16 +102,18 @@ type Server struct {
 	statusc chan chan raft.Status
 
 	// Published by the raft loop for other goroutines.
-	lead      atomic.Uint64
-	term      atomic.Uint64
-	commit    atomic.Uint64
-	applied   atomic.Uint64
-	isLeader  atomic.Bool
-	leadMu    sync.Mutex
-	leadc     chan struct{} // closed and replaced whenever the leader changes
-	leadSince time.Time     // when leadc was last replaced
-	startTime time.Time
-	lastStat  atomic.Pointer[raft.Status]
+	lead           atomic.Uint64
+	term           atomic.Uint64
+	commit         atomic.Uint64
+	applied        atomic.Uint64
+	snapIndex      atomic.Uint64 // index of the newest snapshot taken or installed
+	snapsInstalled atomic.Uint64
+	isLeader       atomic.Bool
+	leadMu         sync.Mutex
+	leadc          chan struct{} // closed and replaced whenever the leader changes
+	leadSince      time.Time     // when leadc was last replaced
+	startTime      time.Time
+	lastStat       atomic.Pointer[raft.Status]
 
 	peerLns       []net.Listener // opened by New, served by Start
 	clientLns     []net.Listener
@@ -178,6 +184,14 @@ func (s *Server) IsLeader() bool { return s.isLeader.Load() }
 
 // Term is the current raft term as of the last Ready.
 func (s *Server) Term() uint64 { return s.term.Load() }
+
+// SnapshotIndex is the index of the newest snapshot this member took,
+// installed from the leader, or restarted from; 0 if none.
+func (s *Server) SnapshotIndex() uint64 { return s.snapIndex.Load() }
+
+// SnapshotsInstalled counts the snapshots this member received from a
+// leader because it was too far behind for the log.
+func (s *Server) SnapshotsInstalled() uint64 { return s.snapsInstalled.Load() }
 
 // AppliedIndex is the index of the last raft entry applied to the store.
 func (s *Server) AppliedIndex() uint64 { return s.applied.Load() }

@@ -3,7 +3,10 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
+
+	"skiff/raft"
 )
 
 // drainTimeout bounds how long Stop waits for in-flight client requests.
@@ -100,8 +103,51 @@ func closeServers(srvs []*http.Server) {
 	}
 }
 
-// transferLeadership hands leadership to a follower before a leader stops,
-// so the cluster does not wait an election timeout to notice.
-// TODO(raft TransferLeadership): not in raft yet; the followers elect a new
-// leader after the election timeout instead.
-func (s *Server) transferLeadership() {}
+// transferLeadership hands leadership to the most up-to-date active
+// follower before a leader stops (thesis §3.10), so the cluster does not sit
+// an election timeout without a leader. It waits up to an election timeout
+// for the new leader; if none takes over, the stop goes on anyway.
+func (s *Server) transferLeadership() {
+	if !s.IsLeader() || !s.loopRunning.Load() {
+		return
+	}
+	target := transferTarget(s.RaftStatus(), s.id)
+	if target == 0 {
+		return
+	}
+	changed := s.leaderChanged()
+	p := proposal{transfer: target, errc: make(chan error, 1)}
+	select {
+	case s.propc <- p:
+	case <-s.loopDone:
+		return
+	}
+	if err := <-p.errc; err != nil {
+		s.lg.Warn("leadership transfer refused; stopping anyway", "to", hexID(target), "err", err)
+		return
+	}
+	s.lg.Info("handing leadership over before stopping", "to", hexID(target))
+	deadline := time.After(s.cfg.ElectionTimeout)
+	for s.IsLeader() {
+		select {
+		case <-changed:
+			changed = s.leaderChanged()
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// transferTarget picks the active voter with the highest match index.
+func transferTarget(st raft.Status, self uint64) uint64 {
+	var best, bestMatch uint64
+	for id, pr := range st.Progress {
+		if id == self || pr.IsLearner || !pr.RecentActive || !slices.Contains(st.Config.Voters, id) {
+			continue
+		}
+		if best == 0 || pr.Match > bestMatch || (pr.Match == bestMatch && id < best) {
+			best, bestMatch = id, pr.Match
+		}
+	}
+	return best
+}

@@ -173,7 +173,7 @@ func (s *Server) restoreState(snapshot raftpb.Snapshot) error {
 		snapshot.Metadata.ConfState = raftpb.ConfState{Voters: []uint64{s.id}}
 	}
 	s.confState = snapshot.Metadata.ConfState
-	s.snapIndex = snapshot.Metadata.Index
+	s.snapIndex.Store(snapshot.Metadata.Index)
 	return applySnapshotToStorage(s.storage, snapshot)
 }
 
