@@ -27,6 +27,7 @@
 //
 // # Files
 //
+//	bootstrap.go    Bootstrap: what the server calls, from a *config.Config
 //	errors.go       the sentinels, with etcd's texts
 //	discovery.go    Discovery, Options, JoinCluster, New; the client set-up
 //	join.go         Join: the protocol's steps, registering, the result

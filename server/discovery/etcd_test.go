@@ -162,6 +162,26 @@ func TestJoinWithEtcdAsTheDiscoveryService(t *testing.T) {
 	etcdPut(t, svc.clientURL, "/_etcd/registry/tok3/_config/size", "3")
 	durl := svc.clientURL + "/v2/keys/_etcd/registry/tok3"
 	checkBootstrap(t, durl, func() int { return len(etcdList(t, durl)) })
+
+	// The refusals of step 1 and 3, with etcd's answers.
+	etcdPut(t, svc.clientURL, "/_etcd/registry/bad/_config/size", "three")
+	etcdPut(t, svc.clientURL, "/_etcd/registry/dup/_config/size", "3")
+	m := members(1)[0]
+	dupURL := svc.clientURL + "/v2/keys/_etcd/registry/dup"
+	etcdPut(t, svc.clientURL, "/_etcd/registry/dup/"+m.id(dupURL).String(), m.value())
+	for _, c := range []struct {
+		durl string
+		want error
+	}{
+		{svc.clientURL + "/v2/keys/_etcd/registry/none", ErrSizeNotFound},
+		{svc.clientURL + "/v2/keys/_etcd/registry/bad", ErrBadSizeKey},
+		{dupURL, ErrDuplicateID},
+		{svc.clientURL + "/_etcd/registry/tok3", ErrBadDiscoveryEndpoint},
+	} {
+		if _, err := join(joinCtx(t), t, c.durl, m); !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", c.durl, err, c.want)
+		}
+	}
 }
 
 // An etcd member bootstrapping with --discovery registers exactly what
