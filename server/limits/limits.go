@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -105,7 +106,7 @@ func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		r.Body = &cappedBody{ReadCloser: r.Body, left: limit, limit: limit}
 	}
 	watch := IsWatch(r)
 	l.setDeadlines(w, watch)
@@ -155,6 +156,33 @@ func writeMessage(w http.ResponseWriter, status int, message string) {
 		Message string `json:"message"`
 	}{message})
 	_, _ = w.Write(b)
+}
+
+// cappedBody fails a read past limit bytes with *http.MaxBytesError. It is
+// not http.MaxBytesReader on purpose: net/http skips its own 10 MB cap on
+// urlencoded forms for a body wrapped in that one, and etcd's error 210
+// "http: POST too large" for a 10 MB+ keys body comes from that cap
+// (contract §1.11).
+type cappedBody struct {
+	io.ReadCloser
+	left, limit int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body at the limit from one over it.
+		var one [1]byte
+		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
+			return 0, &http.MaxBytesError{Limit: b.limit}
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // IsBodyTooLarge reports whether err comes from reading a body past the

@@ -204,3 +204,24 @@ func TestIsWatch(t *testing.T) {
 		require.Equal(t, want, IsWatch(r), target)
 	}
 }
+
+// TestGoFormCapStillAppliesBehindTheBodyCap: net/http caps urlencoded forms
+// at 10 MB unless the body is an http.MaxBytesReader; behind Wrap the cap
+// must still apply, since etcd's error 210 "http: POST too large" comes from
+// it (contract §1.11).
+func TestGoFormCapStillAppliesBehindTheBodyCap(t *testing.T) {
+	srv := serve(t, Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Fprint(w, len(r.Form.Get("value")))
+	}))
+	body := "value=" + strings.Repeat("v", 11<<20)
+	resp, err := http.Post(srv.URL+"/v2/keys/a", "application/x-www-form-urlencoded", strings.NewReader(body))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Contains(t, string(b), "http: POST too large")
+}
