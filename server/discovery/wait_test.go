@@ -206,3 +206,30 @@ func TestJoinDoesNotRetryARegistrationThatMayHaveArrived(t *testing.T) {
 		t.Errorf("the service holds %q, want the registration %q", v, m.value())
 	}
 }
+
+// A service that accepts the request but sends no answer within
+// RequestTimeout is retried like one that cannot be reached.
+func TestJoinRetriesAServiceThatDoesNotAnswerInTime(t *testing.T) {
+	ks := startKeyService(t)
+	durl := ks.newToken(t, "slow", "1")
+	var hung atomic.Int32
+	ks.onRequest = func(r *http.Request) {
+		if hung.Add(1) <= 2 {
+			<-r.Context().Done() // the client gave up on this one
+		}
+	}
+	var retries atomic.Int32
+	d, err := New(durl, Options{Logger: testLogger(t), RequestTimeout: 50 * time.Millisecond,
+		Backoff: func(int) time.Duration { retries.Add(1); return time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := members(1)[0]
+	got, err := d.Join(joinCtx(t), m.id(durl), m.name, []string{m.peer})
+	if err != nil || got != m.value() {
+		t.Fatalf("Join = %q, %v; want %q", got, err, m.value())
+	}
+	if retries.Load() != 2 {
+		t.Errorf("%d retries, want 2", retries.Load())
+	}
+}
