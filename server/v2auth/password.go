@@ -1,6 +1,7 @@
 package v2auth
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -36,7 +37,7 @@ func (a *Auth) hashPassword(user, password string) (string, error) {
 // keyed by the stored hash and the password together: once the password
 // changes, the stored hash changes and the old entry can never match again.
 func (a *Auth) CheckPassword(u User, password string) bool {
-	key := sha256.Sum256([]byte(u.Password + "\x00" + password))
+	key := a.checked.key(u.Password, password)
 	if a.checked.has(key) {
 		return true
 	}
@@ -49,14 +50,33 @@ func (a *Auth) CheckPassword(u User, password string) bool {
 
 // passwordCache is a bounded set of (hash, password) digests already
 // checked. When full it starts over, which costs one bcrypt check per user.
+// The digests are keyed by a secret drawn at start and never stored, so the
+// cache is no shortcut for guessing passwords from a memory dump.
 type passwordCache struct {
+	secret  [32]byte
 	mu      sync.Mutex
 	max     int
 	entries map[[sha256.Size]byte]struct{}
 }
 
 func newPasswordCache(max int) *passwordCache {
-	return &passwordCache{max: max, entries: make(map[[sha256.Size]byte]struct{})}
+	c := &passwordCache{max: max, entries: make(map[[sha256.Size]byte]struct{})}
+	_, _ = rand.Read(c.secret[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return c
+}
+
+// key is the digest of a stored hash and a password.
+func (c *passwordCache) key(hash, password string) [sha256.Size]byte {
+	// A secret prefix is enough here: the digests never leave the process,
+	// so HMAC's protection against length extension buys nothing.
+	h := sha256.New()
+	h.Write(c.secret[:])
+	h.Write([]byte(hash))
+	h.Write([]byte{0})
+	h.Write([]byte(password))
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
 }
 
 func (c *passwordCache) has(k [sha256.Size]byte) bool {

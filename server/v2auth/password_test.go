@@ -2,7 +2,6 @@ package v2auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -42,8 +41,9 @@ func TestAPasswordOverBcryptsLimitIsRefused(t *testing.T) {
 func TestCheckedPasswordCacheIsBounded(t *testing.T) {
 	c := newPasswordCache(3)
 	for i := range 10 {
-		c.add(sha256.Sum256([]byte(fmt.Sprint(i))))
+		c.add(c.key("hash", fmt.Sprint(i)))
 		require.LessOrEqual(t, len(c.entries), 3)
 	}
-	require.True(t, c.has(sha256.Sum256([]byte("9"))), "the newest entry is kept")
+	require.True(t, c.has(c.key("hash", "9")), "the newest entry is kept")
+	require.False(t, c.has(c.key("hash2", "9")), "another hash is another entry")
 }
