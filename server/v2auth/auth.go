@@ -58,6 +58,8 @@ type Auth struct {
 	checked *passwordCache
 	users   *decodeCache[User]
 	roles   *decodeCache[Role]
+	// bcryptSlots bounds the bcrypt checks running at once (password.go).
+	bcryptSlots chan struct{}
 }
 
 // New checks cfg and returns the member's Auth.
@@ -81,5 +83,6 @@ func New(cfg Config) (*Auth, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Auth{cfg: cfg, checked: newPasswordCache(defaultPasswordCacheSize),
-		users: newDecodeCache[User](), roles: newDecodeCache[Role]()}, nil
+		users: newDecodeCache[User](), roles: newDecodeCache[Role](),
+		bcryptSlots: make(chan struct{}, bcryptSlotCount())}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -15,6 +16,9 @@ import (
 // every active user of a cluster many times over, small enough (32 bytes an
 // entry) to be negligible memory.
 const defaultPasswordCacheSize = 4096
+
+// bcryptSlotCount is how many bcrypt checks may run at once (CheckPassword).
+func bcryptSlotCount() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // hashPassword returns the bcrypt hash of user's password at the
 // configured cost. It runs before the change is proposed: only the hash
@@ -36,12 +40,19 @@ func (a *Auth) hashPassword(user, password string) (string, error) {
 // the password with every request, so a successful check is remembered,
 // keyed by the stored hash and the password together: once the password
 // changes, the stored hash changes and the old entry can never match again.
+//
+// At most half the CPUs (at least one) run bcrypt at a time: a flood of
+// wrong passwords, each costing tens of milliseconds, then queues instead
+// of starving the raft loop of CPU and costing the cluster its leader.
 func (a *Auth) CheckPassword(u User, password string) bool {
 	key := a.checked.key(u.Password, password)
 	if a.checked.has(key) {
 		return true
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.Password), []byte(password)) != nil {
+	a.bcryptSlots <- struct{}{}
+	err := bcrypt.CompareHashAndPassword([]byte(u.Password), []byte(password))
+	<-a.bcryptSlots
+	if err != nil {
 		return false
 	}
 	a.checked.add(key)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -46,4 +47,28 @@ func TestCheckedPasswordCacheIsBounded(t *testing.T) {
 	}
 	require.True(t, c.has(c.key("hash", "9")), "the newest entry is kept")
 	require.False(t, c.has(c.key("hash2", "9")), "another hash is another entry")
+}
+
+// TestBcryptChecksWaitForASlot: a password not yet checked waits while every
+// bcrypt slot is taken, so a flood of wrong passwords cannot take all CPUs.
+func TestBcryptChecksWaitForASlot(t *testing.T) {
+	a := testAuth(t, newFakeMember())
+	_, err := a.CreateUser(context.Background(), User{User: "u", Password: "pw"})
+	require.NoError(t, err)
+	u, err := a.GetUser("u")
+	require.NoError(t, err)
+	for range cap(a.bcryptSlots) {
+		a.bcryptSlots <- struct{}{}
+	}
+	done := make(chan bool)
+	go func() { done <- a.CheckPassword(u, "pw") }()
+	select {
+	case <-done:
+		t.Fatal("a check ran with no slot free")
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-a.bcryptSlots
+	require.True(t, <-done)
+	a.bcryptSlots <- struct{}{} // every slot taken again
+	require.True(t, a.CheckPassword(u, "pw"), "a checked password needs no slot")
 }
