@@ -3,11 +3,13 @@ package v2auth
 import (
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // CanAccessKey reports whether the caller of r may read (or, with write,
 // write) key, a path of the keys API such as "/app/x" (contract §4). It
-// makes *Auth a v2http.Authorizer.
+// makes *Auth a v2http.Authorizer. For a /v2/keys request the key is taken
+// from the URL as etcd takes it (keyAsEtcdChecksIt).
 //
 //   - Auth off: everyone may do anything.
 //   - No credentials: the guest role decides. As in etcd, the guest role is
@@ -19,6 +21,7 @@ func (a *Auth) CanAccessKey(r *http.Request, key string, recursive, write bool) 
 	if !a.Enabled() {
 		return true
 	}
+	key = keyAsEtcdChecksIt(r, key)
 	user, ok := a.caller(r)
 	if !ok {
 		return false
@@ -37,6 +40,22 @@ func (a *Auth) CanAccessKey(r *http.Request, key string, recursive, write bool) 
 		}
 	}
 	return false
+}
+
+// keysPrefix is the keys API's path prefix (contract §1).
+const keysPrefix = "/v2/keys"
+
+// keyAsEtcdChecksIt returns the key the way etcd matches it against
+// patterns: the request path after /v2/keys, uncleaned. A trailing slash
+// counts ("/app/" is matched by "/app/*", so `etcdctl ls /app/` works for a
+// role granted /app/*) and /v2/keys itself is the empty key, which "/*" does
+// not match; both probed on etcd 3.4.23. A request from elsewhere keeps
+// the key it was given.
+func keyAsEtcdChecksIt(r *http.Request, key string) string {
+	if rest, ok := strings.CutPrefix(r.URL.Path, keysPrefix); ok && (rest == "" || rest[0] == '/') {
+		return rest
+	}
+	return key
 }
 
 // IsRoot reports whether auth is off or the caller of r has the root role:
