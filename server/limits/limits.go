@@ -99,6 +99,7 @@ type limiter struct {
 	watches *watchCounter
 }
 
+// ServeHTTP applies the body cap and the deadlines, then the watch cap.
 func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit := l.cfg.MaxBodyBytes; limit > 0 {
 		if r.ContentLength > limit {
@@ -168,6 +169,7 @@ type cappedBody struct {
 	left, limit int64
 }
 
+// Read reads on while under the cap.
 func (b *cappedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// One byte more tells a body at the limit from one over it.

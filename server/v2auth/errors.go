@@ -14,6 +14,7 @@ type Error struct {
 	Message string
 }
 
+// Error is "auth: " and the message, as etcd words it.
 func (e *Error) Error() string { return "auth: " + e.Message }
 
 func authErr(status int, format string, args ...any) *Error {
