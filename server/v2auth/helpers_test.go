@@ -78,7 +78,7 @@ func (m *fakeMember) SelfStats() any           { return map[string]string{} }
 func (m *fakeMember) LeaderStats() (any, bool) { return nil, false }
 
 // testAuth returns an Auth over m with the cheapest bcrypt cost.
-func testAuth(t *testing.T, m Member) *Auth {
+func testAuth(t testing.TB, m Member) *Auth {
 	t.Helper()
 	a, err := New(Config{Member: m, BcryptCost: bcrypt.MinCost})
 	require.NoError(t, err)
