@@ -2,10 +2,12 @@ package cluster
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +31,8 @@ type Config struct {
 	SnapshotCatchUpEntries uint64
 	// Extra flags are appended to every member's command line.
 	Extra []string
+	// Seed seeds the message faults' random draws (SetMessageFaults).
+	Seed uint64
 	// Dir is where the data dirs and logs go; "" means t.TempDir(). Soak
 	// and robustness tests point it at an artifacts dir that outlives the
 	// test when it fails.
@@ -46,6 +50,11 @@ type Cluster struct {
 
 	mu      sync.Mutex
 	blocked map[[2]int]bool // {from, to}: messages from → to are dropped
+
+	faults     atomic.Pointer[MessageFaults]
+	rngMu      sync.Mutex
+	rng        *rand.Rand // the message faults' draws
+	faultStats MessageFaultStats
 }
 
 // New starts cfg.Size members and waits until they agree on a leader. The
@@ -67,7 +76,7 @@ func New(t testing.TB, cfg Config) *Cluster {
 	} else if err := os.MkdirAll(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{t: t, cfg: cfg, root: root, token: fmt.Sprintf("skiff-test-%d", time.Now().UnixNano()), blocked: map[[2]int]bool{}}
+	c := &Cluster{t: t, cfg: cfg, root: root, token: fmt.Sprintf("skiff-test-%d", time.Now().UnixNano()), blocked: map[[2]int]bool{}, rng: newFaultRand(cfg.Seed)}
 	for i := range cfg.Size {
 		m, err := newMember(c, i)
 		if err != nil {

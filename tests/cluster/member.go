@@ -129,7 +129,7 @@ func (m *Member) start() error {
 		}
 	}
 	s, err := server.New(cfg, server.Options{
-		PeerListeners:          lns[:1],
+		PeerListeners:          []net.Listener{&faultListener{Listener: lns[0], c: m.c}},
 		ClientListeners:        lns[1:],
 		Logger:                 m.logger(),
 		Now:                    m.now,

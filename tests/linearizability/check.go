@@ -50,6 +50,7 @@ func Check(run Run) Result {
 		res.Violations = append(res.Violations, CheckWatches(run.Watches, run.Starts, log)...)
 		res.Violations = append(res.Violations, CheckFinalState(run.Final, log)...)
 		res.Violations = append(res.Violations, CheckAcknowledgedInLog(records, log)...)
+		res.Violations = append(res.Violations, CheckAppliedOnce(log)...)
 		records, res.Resolve = Resolve(records, log)
 		res.Violations = append(res.Violations, CheckStaleReads(records, log)...)
 	}

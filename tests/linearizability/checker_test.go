@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"skiff/tests/cluster"
 )
 
 // check runs porcupine and the record-only checkers on records and an
@@ -223,4 +225,27 @@ func TestCheckerFindsRealStaleReadsFromIsolatedLeader(t *testing.T) {
 		t.Logf("attempt %d: no stale read happened: %s", attempt, res.Summary())
 	}
 	t.Fatal("3 runs with plain reads passed off as quorum reads under an isolated leader, and porcupine never said Illegal")
+}
+
+// A value written once but applied twice is caught from the event log
+// alone, even when no read saw it come back.
+func TestCheckerFindsWriteAppliedTwice(t *testing.T) {
+	records := []Record{w(0, Set, "/a", "v1", 0, 10, 5)}
+	log := []Event{ev(5, "/a", "v1", ""), ev(6, "/a", "v1", "v1")}
+	wantFailure(t, check(t, records, log), "applied-once")
+}
+
+// The whole pipeline catches a write applied twice on a real cluster: with
+// forwarded proposals duplicated in the network (a fault TCP never makes),
+// a write is appended and applied twice.
+func TestCheckerFindsRealDuplicatedProposals(t *testing.T) {
+	dup := Fault{"duplicate-proposals", 3, messageFaults("deliver 50% of raft messages twice, proposals included",
+		cluster.MessageFaults{Duplicate: 0.5, DuplicateProposals: true})}
+	res := runScenario(t, scenario{size: 3, faults: []Fault{dup}, plantedBug: true})
+	for _, v := range res.Violations {
+		if v.Checker == "applied-once" {
+			return
+		}
+	}
+	t.Fatalf("no write applied twice was found: %s", res.Summary())
 }

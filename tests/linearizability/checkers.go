@@ -146,3 +146,23 @@ func CheckFinalState(final map[string]string, log []Event) []Violation {
 	}
 	return out
 }
+
+// CheckAppliedOnce: every written value is unique, so no two events in the
+// log may write the same value; if they do, one write was applied twice
+// (a retried or duplicated proposal).
+func CheckAppliedOnce(log []Event) []Violation {
+	var out []Violation
+	first := map[string]Event{}
+	for _, e := range log {
+		if e.Deletes() || e.Value == "" {
+			continue
+		}
+		k := e.Key + "\x00" + e.Value
+		if f, ok := first[k]; ok {
+			out = append(out, Violation{"applied-once", fmt.Sprintf("%s=%q written at index %d and again at %d", e.Key, e.Value, f.Index, e.Index)})
+			continue
+		}
+		first[k] = e
+	}
+	return out
+}

@@ -3,6 +3,8 @@ package linearizability
 import (
 	"fmt"
 	"time"
+
+	"skiff/tests/cluster"
 )
 
 // faultTime is how long a partition or a member's absence lasts: a few
@@ -10,9 +12,8 @@ import (
 const faultTime = 1500 * time.Millisecond
 
 // Faults is every fault the in-process cluster can be given. What the
-// server's hooks do not allow yet (message duplication and delay, a paused
-// member, losing unsynced writes, snapshots, membership changes) is listed
-// in docs/testing.md.
+// server's hooks do not allow yet (a paused member, losing unsynced
+// writes, snapshots, membership changes) is listed in docs/testing.md.
 var Faults = []Fault{
 	{"isolate-leader", 3, func(n *Nemesis) {
 		l := n.leader()
@@ -53,6 +54,10 @@ var Faults = []Fault{
 		}, n.C.Heal)
 	}},
 	{"flaky-links", 3, flakyLinks},
+	{"message-drop", 3, messageFaults("drop 30% of raft messages", cluster.MessageFaults{Drop: 0.3})},
+	{"message-duplication", 3, messageFaults("deliver 50% of raft messages twice", cluster.MessageFaults{Duplicate: 0.5})},
+	{"message-delay", 3, messageFaults("delay every raft message 0-100ms (reordering them)", cluster.MessageFaults{Delayed: 1, MaxDelay: 100 * time.Millisecond})},
+	{"message-chaos", 3, messageFaults("drop 10%, duplicate 20%, delay 30% by up to 50ms", cluster.MessageFaults{Drop: 0.1, Duplicate: 0.2, Delayed: 0.3, MaxDelay: 50 * time.Millisecond})},
 	{"kill-leader", 1, func(n *Nemesis) {
 		l := n.leader()
 		n.window(fmt.Sprintf("kill -9 leader m%d, restart", l+1), faultTime, func() { n.C.Kill(l) }, func() { n.restart(l) })
@@ -87,10 +92,18 @@ var Faults = []Fault{
 	}},
 }
 
+// messageFaults applies per-message faults to every raft stream for twice
+// the usual fault time.
+func messageFaults(desc string, f cluster.MessageFaults) func(n *Nemesis) {
+	return func(n *Nemesis) {
+		n.window(desc, 2*faultTime, func() { n.C.SetMessageFaults(&f) }, func() { n.C.SetMessageFaults(nil) })
+	}
+}
+
 // flakyLinks drops messages at random: for a while, every few milliseconds
 // one link (one direction) is cut and another healed, so about a third of
 // the links lose their traffic at any moment. It stands in for random
-// message loss until the transport's per-message Filter is reachable.
+// link failures in bursts, beside the per-message faults.
 func flakyLinks(n *Nemesis) {
 	start := n.Rec.Now()
 	size := n.C.Size()
