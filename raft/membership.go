@@ -10,29 +10,22 @@ import (
 
 // Membership changes, one server at a time (thesis §4.1).
 //
-// When a configuration takes effect: on apply. A ConfChange entry is
-// replicated like any other; each node switches to the new configuration
-// when its driver applies the committed entry and calls ApplyConfChange
-// (etcd's choice; the thesis's own rule is "on append"). The two rules
-// give the same safety with one server at a time, because:
+// raft counts quorums with the latest configuration in its log, from the
+// moment a ConfChange entry is appended (membership_config.go); the driver
+// applies the change to its own member list when the entry commits
+// (ApplyConfChange). Two rules keep any two configurations that may count
+// a quorum within one server of each other, so that their majorities
+// overlap:
 //
-//  1. A leader accepts a change only when no other change is pending, that
-//     is, when it has applied every entry up to the last ConfChange in its
-//     log (pendingConfIndex). So at any moment each node uses either the
-//     last applied configuration C or the one before it, and the two differ
-//     by one server: any majority of one overlaps any majority of the other.
+//  1. One change at a time: a leader accepts a change only when it has
+//     applied every entry up to the last ConfChange it appended
+//     (pendingConfIndex).
 //  2. A new leader accepts no change before it has applied its own empty
-//     entry (pendingConfIndex starts at it). This is the fix for the 2015
-//     single-server bug (Ongaro, raft-dev t4xj6dJTP6E): without it, a
-//     leader could append a change based on a configuration that a change
-//     of an earlier term, uncommitted but still alive in another log, is
-//     about to replace, and two configurations differing by two servers
-//     could each gather a majority.
-//
-// On apply is also what a server wants: it updates its member list and its
-// transport at the same point where raft changes its quorum. The cost is
-// a slower change (an entry must commit before it counts), and a removed
-// leader keeps leading until its removal commits, as §4.2.2 asks anyway.
+//     entry (pendingConfIndex starts there). This is the fix for the 2015
+//     single-server bug (Ongaro, raft-dev t4xj6dJTP6E): without it, a new
+//     leader could append a change next to an uncommitted change of an
+//     earlier term that is still alive in other logs, and configurations
+//     two servers apart could each gather a majority.
 
 // ErrConfChangePending is returned by ProposeConfChange while another
 // change is in progress, or while a new leader has not yet applied an
@@ -57,15 +50,22 @@ func (n *Node) ProposeConfChange(cc raftpb.ConfChange) error {
 	return n.r.step(raftpb.Message{Type: raftpb.MsgPropose, From: n.r.id, Entries: []raftpb.Entry{e}})
 }
 
-// ApplyConfChange switches raft to the configuration that cc produces and
-// returns it. The driver calls it when it applies a committed
-// EntryConfChange, in log order, before Advance; then it updates its
-// member list and transport, and keeps the returned ConfState for its next
-// snapshot. A leader that applies its own removal steps down (§4.2.2),
+// ApplyConfChange records that the driver applied a committed
+// EntryConfChange and returns the configuration it produces. The driver
+// calls it in log order, before Advance, then updates its member list and
+// transport, and keeps the returned ConfState for its next snapshot. (raft
+// itself already counts with the new configuration since the entry was
+// appended.) A leader that applies its own removal steps down (§4.2.2),
 // first handing leadership to an up-to-date voter.
 func (n *Node) ApplyConfChange(cc raftpb.ConfChange) raftpb.ConfState {
-	n.r.applyConfChange(cc)
-	return n.r.prs.confState()
+	r := n.r
+	r.appliedConf = applyChange(r.appliedConf, cc)
+	r.logger.Info("configuration applied", "term", r.term, "change", DescribeConfChange(cc),
+		"config", DescribeConfState(r.appliedConf))
+	if r.role == RoleLeader && !r.prs.isMember(r.id) && cc.Type == raftpb.ConfChangeRemoveNode && cc.NodeID == r.id {
+		r.stepDownRemoved()
+	}
+	return cloneConfState(r.appliedConf)
 }
 
 // admitConfChanges checks the ConfChange entries of a proposal. A refused
@@ -124,40 +124,6 @@ func (r *raft) checkConfChange(data []byte) error {
 	return nil
 }
 
-// applyConfChange changes the configuration when a committed change is
-// applied. It checks nothing the proposal was checked for: every node must
-// reach the same configuration from the same entries, so a change that no
-// longer makes sense is applied as a no-op.
-func (r *raft) applyConfChange(cc raftpb.ConfChange) {
-	switch cc.Type {
-	case raftpb.ConfChangeAddNode:
-		r.prs.addVoter(cc.NodeID, r.log.lastIndex())
-	case raftpb.ConfChangeAddLearner:
-		r.prs.addLearner(cc.NodeID, r.log.lastIndex())
-	case raftpb.ConfChangeRemoveNode:
-		r.prs.remove(cc.NodeID)
-	}
-	r.logger.Info("configuration changed", "term", r.term, "change", DescribeConfChange(cc),
-		"config", DescribeConfState(r.prs.confState()))
-	if r.role != RoleLeader {
-		return
-	}
-	if !r.prs.isMember(r.id) {
-		r.stepDownRemoved()
-		return
-	}
-	if cc.NodeID == r.leadTransferee && !r.prs.isVoter(cc.NodeID) {
-		r.abortTransfer("the target left the voters")
-	}
-	// A smaller quorum may commit more; a new member must be probed.
-	if r.maybeCommit() {
-		r.broadcastPending = true
-	}
-	if cc.NodeID != r.id && r.prs.isMember(cc.NodeID) {
-		r.sendAppend(cc.NodeID, true)
-	}
-}
-
 // stepDownRemoved ends the leadership of a leader that applied its own
 // removal (thesis §4.2.2: "the leader steps down once C_new is committed").
 // The others already know the commit index (the Ready that handed the
@@ -177,27 +143,21 @@ func (r *raft) stepDownRemoved() {
 	r.becomeFollower(r.term, 0)
 }
 
-// replayConfChanges brings the configuration from the snapshot's (or the
-// bootstrap's) up to date with the changes the driver applied before a
-// restart, in (from, r.log.applied]: raft does not hand those entries out
-// again, so the driver does not call ApplyConfChange for them.
-func (r *raft) replayConfChanges(from uint64) error {
-	if r.log.applied <= from {
-		return nil
-	}
-	ents, err := r.log.slice(from+1, r.log.applied+1, noLimit)
+// loadConfig rebuilds, at startup, the configuration in force and the
+// applied one from the storage's (snapshot or bootstrap) configuration and
+// the ConfChange entries in the log after it.
+func (r *raft) loadConfig(base raftpb.ConfState, from uint64) error {
+	r.conf, r.appliedConf = confLog{base: base}, base
+	ents, err := r.log.slice(from+1, r.log.lastIndex()+1, noLimit)
 	if err != nil {
-		return fmt.Errorf("raft: reading applied entries (%d, %d] to rebuild the configuration: %w", from, r.log.applied, err)
+		return fmt.Errorf("raft: reading the log (%d, %d] to rebuild the configuration: %w", from, r.log.lastIndex(), err)
 	}
-	for _, e := range ents {
-		if e.Type != raftpb.EntryConfChange {
-			continue
+	r.noteAppended(ents)
+	for _, c := range r.conf.entries {
+		if c.index <= r.log.applied {
+			r.appliedConf = c.cs
 		}
-		var cc raftpb.ConfChange
-		if err := cc.Unmarshal(e.Data); err != nil {
-			return fmt.Errorf("raft: conf change entry %d: %w", e.Index, err)
-		}
-		r.applyConfChange(cc)
 	}
+	r.foldCommitted()
 	return nil
 }

@@ -89,6 +89,12 @@ type raft struct {
 	readStates []ReadState
 	leaseReads bool
 
+	// conf is the configuration in force (the latest in the log, which
+	// the tracker counts with); appliedConf is the one the driver has
+	// applied (membership_config.go).
+	conf        confLog
+	appliedConf raftpb.ConfState
+
 	// pendingConfIndex is the index of the last ConfChange the leader
 	// appended (or, on election, its empty entry): no new change is
 	// accepted until it is applied (membership.go).
@@ -135,7 +141,7 @@ func newRaft(cfg Config) (*raft, error) {
 	if err := r.loadState(hs, cfg.Applied); err != nil {
 		return nil, err
 	}
-	if err := r.replayConfChanges(base); err != nil {
+	if err := r.loadConfig(cs, base); err != nil {
 		return nil, err
 	}
 	r.becomeFollower(r.term, 0)
@@ -240,9 +246,10 @@ func (r *raft) becomeLeader() {
 	r.reset(r.term)
 	r.lead = r.id
 	r.setRole(RoleLeader)
-	self := r.prs.progress[r.id]
-	self.becomeReplicate()
-	self.RecentActive = true
+	if self := r.prs.progress[r.id]; self != nil {
+		self.becomeReplicate()
+		self.RecentActive = true
+	}
 	r.appendEntries(raftpb.Entry{})
 	// The 2015 fix (membership.go): no configuration change until this
 	// entry, and every change before it, is applied.

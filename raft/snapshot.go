@@ -88,7 +88,9 @@ func (r *raft) handleInstallSnapshot(m raftpb.Message) {
 		r.logger.Info("restoring snapshot", "term", r.term, "index", idx, "snapTerm", term,
 			"config", DescribeConfState(s.Metadata.ConfState))
 		r.log.restore(s)
-		r.prs = newTracker(s.Metadata.ConfState, r.prs.maxInflight, r.prs.maxInflightBytes)
+		r.conf = confLog{base: s.Metadata.ConfState}
+		r.appliedConf = s.Metadata.ConfState
+		r.prs.setConfig(s.Metadata.ConfState, idx)
 		resp.MatchIndex = idx
 	}
 	r.send(resp)

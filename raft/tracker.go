@@ -44,48 +44,39 @@ func newTracker(cs raftpb.ConfState, maxInflight int, maxInflightBytes uint64) *
 }
 
 func (t *tracker) newProgress(next uint64, learner bool) *progress {
-	return &progress{Next: next, IsLearner: learner,
+	return &progress{Next: next, IsLearner: learner, sinceHeard: neverHeard,
 		inflights: newInflights(t.maxInflight, t.maxInflightBytes)}
 }
 
-// addVoter makes id a voter: a new member, or a promoted learner (thesis
-// §4.1, §4.2.1). A new member is probed from the end of the leader's log,
-// and counts as recently active so that the next quorum check gives it a
-// full period to answer.
-func (t *tracker) addVoter(id, lastIndex uint64) {
-	if pr := t.progress[id]; pr != nil {
-		pr.IsLearner = false
-		t.learners = slices.DeleteFunc(t.learners, func(x uint64) bool { return x == id })
-	} else {
-		t.addMember(id, lastIndex, false)
-	}
-	t.voters = sortedUnique(append(t.voters, id))
-}
+// neverHeard is progress.sinceHeard for a member not heard from in this
+// leader's term.
+const neverHeard = 1 << 30
 
-// addLearner adds id as a learner; an existing member is left alone.
-func (t *tracker) addLearner(id, lastIndex uint64) {
-	if t.progress[id] != nil {
-		return
+// setConfig switches to cs, keeping the progress of members that stay. A
+// new member is probed from the end of the leader's log, and counts as
+// recently active so that the next quorum check gives it a full period to
+// answer. It returns the members that are new.
+func (t *tracker) setConfig(cs raftpb.ConfState, lastIndex uint64) (added []uint64) {
+	t.voters, t.learners = sortedUnique(cs.Voters), sortedUnique(cs.Learners)
+	t.ids = sortedUnique(append(slices.Clone(t.voters), t.learners...))
+	for id := range t.progress {
+		if !slices.Contains(t.ids, id) {
+			delete(t.progress, id)
+			delete(t.votes, id)
+		}
 	}
-	t.addMember(id, lastIndex, true)
-	t.learners = sortedUnique(append(t.learners, id))
-}
-
-func (t *tracker) addMember(id, lastIndex uint64, learner bool) {
-	pr := t.newProgress(lastIndex+1, learner)
-	pr.RecentActive = true
-	t.progress[id] = pr
-	t.ids = sortedUnique(append(t.ids, id))
-}
-
-// remove drops id from the configuration.
-func (t *tracker) remove(id uint64) {
-	del := func(ids []uint64) []uint64 {
-		return slices.DeleteFunc(ids, func(x uint64) bool { return x == id })
+	for _, id := range t.ids {
+		learner := !t.isVoter(id)
+		if pr := t.progress[id]; pr != nil {
+			pr.IsLearner = learner
+			continue
+		}
+		pr := t.newProgress(lastIndex+1, learner)
+		pr.RecentActive = true
+		t.progress[id] = pr
+		added = append(added, id)
 	}
-	t.voters, t.learners, t.ids = del(t.voters), del(t.learners), del(t.ids)
-	delete(t.progress, id)
-	delete(t.votes, id)
+	return added
 }
 
 // isMember reports whether id is a voter or a learner.
@@ -186,6 +177,7 @@ func (t *tracker) resetProgress(lastIndex uint64) {
 		pr := t.progress[id]
 		pr.Match, pr.Next = 0, lastIndex+1
 		pr.State, pr.ProbeSent, pr.RecentActive = StateProbe, false, false
+		pr.PendingSnapshot, pr.sinceHeard = 0, neverHeard
 		pr.inflights.reset()
 	}
 }

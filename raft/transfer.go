@@ -92,6 +92,9 @@ func (r *raft) abortTransfer(why string) {
 // marks the vote requests as part of a transfer so that voters who still
 // hear the old leader do not ignore them (thesis §3.10, §4.2.3).
 func (r *raft) handleTimeoutNow(m raftpb.Message) {
+	if r.role == RoleLeader {
+		return // a TimeoutNow of our own term cannot come from a leader
+	}
 	if !r.promotable() {
 		r.logger.Warn("ignoring TimeoutNow: not a voter", "term", r.term, "from", m.From)
 		return

@@ -24,6 +24,10 @@ import (
 //  5. Monotonicity: a node's persisted term and commit index never go
 //     down, its persisted vote never changes within a term, and it never
 //     applies out of order.
+//
+// checker_config.go adds checks 6–9 for membership, snapshots and reads.
+// Entries a node holds only inside a snapshot are checked through the
+// state machine (check 9), not through its log.
 type checker struct {
 	peers     []*Peer
 	leaders   map[uint64]uint64         // term -> leader id
@@ -31,7 +35,8 @@ type checker struct {
 	committed []commitRecord            // the committed entry at each index (index 0 unused)
 	appliedAt []raftpb.Entry            // the entry applied at each index (index 0 unused)
 	hard      map[uint64]raftpb.HardState
-	err       error
+	configChecks
+	err error
 }
 
 // commitRecord is a committed entry's term and an upper bound on the term
@@ -46,9 +51,11 @@ type entryRecord struct {
 	prevTerm uint64
 }
 
-func newChecker(peers []*Peer) *checker {
+func newChecker(peers []*Peer, initial raftpb.ConfState) *checker {
 	return &checker{peers: peers, leaders: map[uint64]uint64{}, entries: map[[2]uint64]entryRecord{},
-		committed: []commitRecord{{}}, appliedAt: []raftpb.Entry{{}}, hard: map[uint64]raftpb.HardState{}}
+		committed: []commitRecord{{}}, appliedAt: []raftpb.Entry{{}}, hard: map[uint64]raftpb.HardState{},
+		configChecks: configChecks{committedConf: initial, configAfter: map[uint64]raftpb.ConfState{},
+			reads: map[string]uint64{}}}
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -60,16 +67,24 @@ func (c *checker) fail(format string, args ...any) {
 // persisted checks a Ready that p's driver has just written to its disk.
 func (c *checker) persisted(p *Peer, rd raft.Ready) {
 	c.checkEntries(p, rd.Entries)
+	st := p.Node.Status()
+	if st.Role == raft.RoleLeader {
+		c.checkConfChangeAppend(p, rd.Entries, st)
+	}
 	if !rd.HardState.IsEmpty() {
 		c.checkHardState(p, rd.HardState)
+		if st.Role == raft.RoleLeader && rd.HardState.Commit > 0 {
+			c.checkLeaderMajority(p, st)
+		}
 	}
 	if rd.SoftState != nil && rd.SoftState.Role == raft.RoleLeader {
-		term := p.Node.Status().Term
+		term := st.Term
 		if other, ok := c.leaders[term]; ok && other != p.ID {
 			c.fail("election safety: nodes %d and %d are both leaders of term %d", other, p.ID, term)
 		}
 		c.leaders[term] = p.ID
 		c.checkLeaderHasCommitted(p, term, 1)
+		c.checkLeaderMajority(p, st)
 	}
 }
 
@@ -103,7 +118,17 @@ func (c *checker) checkHardState(p *Peer, hs raftpb.HardState) {
 		c.fail("node %d: persisted commit went down from %d to %d", p.ID, old.Commit, hs.Commit)
 	}
 	c.hard[p.ID] = hs
+	first, _ := p.Disk.FirstIndex()
 	for i := old.Commit + 1; i <= hs.Commit; i++ {
+		if i+1 < first {
+			// Covered by a snapshot from the leader, which committed
+			// (and recorded) it first.
+			if i >= uint64(len(c.committed)) {
+				c.fail("node %d committed %d through a snapshot before anyone committed it", p.ID, i)
+				return
+			}
+			continue
+		}
 		t, err := p.Disk.Term(i)
 		if err != nil {
 			c.fail("node %d committed %d but has no entry there: %v", p.ID, i, err)
@@ -131,6 +156,7 @@ func (c *checker) recordCommitted(id, i uint64, rec commitRecord) {
 		return
 	}
 	c.committed = append(c.committed, rec)
+	c.noteCommittedConf(i, rec.term)
 	for _, p := range c.peers {
 		if st := p.statusIfUp(); st.Role == raft.RoleLeader && st.Term > rec.by {
 			c.checkLeaderHasCommitted(p, st.Term, i)
@@ -141,7 +167,8 @@ func (c *checker) recordCommitted(id, i uint64, rec commitRecord) {
 // checkLeaderHasCommitted checks Leader Completeness for p, leader of term,
 // for the committed entries from index `from` on.
 func (c *checker) checkLeaderHasCommitted(p *Peer, term, from uint64) {
-	for i := from; i < uint64(len(c.committed)); i++ {
+	first, _ := p.Disk.FirstIndex()
+	for i := max(from, first-1); i < uint64(len(c.committed)); i++ {
 		want := c.committed[i]
 		if want.by >= term {
 			continue // maybe committed in term or later: nothing is required

@@ -36,17 +36,24 @@ type Faults struct {
 	// background does; entries handed out may then be replaced before they
 	// are acknowledged.
 	StepDuringReady bool
+
+	// The workload beyond proposals (sim_membership.go), per tick.
+	ConfChange float64 // chance an operator proposes a membership change
+	Snapshot   float64 // chance a node snapshots and compacts its log
+	ReadIndex  float64 // chance a client asks for a linearizable read
+	Transfer   float64 // chance that, instead, a leader transfers leadership
 }
 
 func (f Faults) String() string {
-	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v noPreVote=%v noCheckQuorum=%v stepDuringReady=%v",
-		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg, f.DisablePreVote, f.DisableCheckQuorum, f.StepDuringReady)
+	return fmt.Sprintf("drop=%.2f dup=%.2f maxDelay=%d partition=%.3f oneWay=%.2f heal=%.3f crash=%.3f crashLeader=%.3f restart=%.3f propose=%.2f oneEntryPerMsg=%v noPreVote=%v noCheckQuorum=%v stepDuringReady=%v confChange=%.3f snapshot=%.3f readIndex=%.2f transfer=%.2f",
+		f.Drop, f.Duplicate, f.MaxDelay, f.Partition, f.OneWay, f.Heal, f.Crash, f.CrashLeader, f.Restart, f.Propose, f.OneEntryPerMsg, f.DisablePreVote, f.DisableCheckQuorum, f.StepDuringReady,
+		f.ConfChange, f.Snapshot, f.ReadIndex, f.Transfer)
 }
 
 // SwarmFaults picks a fault profile from r.
 func SwarmFaults(r *rand.Rand) Faults {
 	pick := func(vals ...float64) float64 { return vals[r.IntN(len(vals))] }
-	return Faults{
+	f := Faults{
 		Drop:               pick(0, 0.02, 0.1, 0.3),
 		Duplicate:          pick(0, 0.02, 0.1),
 		MaxDelay:           []int{1, 2, 4, 12}[r.IntN(4)],
@@ -62,4 +69,11 @@ func SwarmFaults(r *rand.Rand) Faults {
 		DisableCheckQuorum: r.IntN(2) == 0,
 		StepDuringReady:    r.IntN(2) == 0,
 	}
+	// Drawn after the others, so that adding them left every older
+	// field's value for a seed as it was.
+	f.ConfChange = pick(0, 0.005, 0.02)
+	f.Snapshot = pick(0, 0.01, 0.05)
+	f.ReadIndex = pick(0, 0.1, 0.5)
+	f.Transfer = pick(0, 0.05)
+	return f
 }

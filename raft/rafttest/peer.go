@@ -44,6 +44,9 @@ type Peer struct {
 	// Config is the configuration as the driver knows it: the bootstrap
 	// or snapshot's, then each ApplyConfChange result.
 	Config raftpb.ConfState
+	// OnConfChange, if set, is called after each configuration change is
+	// applied, with Config already updated and before the one before it.
+	OnConfChange func(p *Peer, e raftpb.Entry, before raftpb.ConfState)
 
 	cfg         PeerConfig
 	incarnation uint64
@@ -258,5 +261,9 @@ func (p *Peer) applyConfChange(e raftpb.Entry) {
 	if err := cc.Unmarshal(e.Data); err != nil {
 		panic(fmt.Sprintf("rafttest: node %d: undecodable conf change at %d: %v", p.ID, e.Index, err))
 	}
+	before := p.Config
 	p.Config = p.Node.ApplyConfChange(cc)
+	if p.OnConfChange != nil {
+		p.OnConfChange(p, e, before)
+	}
 }

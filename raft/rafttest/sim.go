@@ -69,9 +69,15 @@ func (o *SimOptions) setDefaults() {
 type Sim struct {
 	opts   SimOptions
 	faults Faults
-	peers  []*Peer
+	peers  []*Peer // every node ever started, in id order
+	byID   map[uint64]*Peer
 	net    *network
 	check  *checker
+	cfg    PeerConfig // for nodes that join later
+
+	removed map[uint64]bool // nodes whose removal was applied: stopped for good
+	nextID  uint64          // the id a new member gets
+	readSeq int
 
 	faultRand, workRand *rand.Rand
 	step                int
@@ -101,14 +107,16 @@ func NewSim(opts SimOptions) (*Sim, error) {
 		cfg.MaxSizePerMsg = 1
 	}
 	cfg.DisablePreVote, cfg.DisableCheckQuorum = s.faults.DisablePreVote, s.faults.DisableCheckQuorum
+	s.cfg, s.byID, s.removed = cfg, map[uint64]*Peer{}, map[uint64]bool{}
+	s.check = newChecker(nil, raftpb.ConfState{Voters: voters})
 	for _, id := range voters {
 		p, err := NewPeer(id, voters, cfg)
 		if err != nil {
 			return nil, err
 		}
-		s.peers = append(s.peers, p)
+		s.addPeer(p)
 	}
-	s.check = newChecker(s.peers)
+	s.nextID = uint64(opts.Nodes) + 1
 	return s, nil
 }
 
@@ -147,6 +155,9 @@ func (s *Sim) Run() (err error) {
 	for tick := 0; tick < s.opts.Ticks; tick++ {
 		s.injectFaults()
 		s.maybePropose()
+		s.maybeReadIndex()
+		s.maybeChangeMembership()
+		s.maybeSnapshot()
 		if err := s.runTick(false); err != nil {
 			return err
 		}
@@ -185,12 +196,14 @@ func (s *Sim) runStep(calm bool) error {
 }
 
 func (s *Sim) deliver(m raftpb.Message) {
-	p := s.peers[m.To-1]
-	if p.Down || s.net.cut[[2]uint64{m.From, m.To}] {
+	p := s.byID[m.To]
+	if p == nil || p.Down || s.net.cut[[2]uint64{m.From, m.To}] {
 		s.tracef("lost %s", raft.DescribeMessage(m))
+		s.reportSnapshot(m, true)
 		return
 	}
 	s.tracef("recv %s", raft.DescribeMessage(m))
+	defer s.reportSnapshot(m, false)
 	if err := p.Node.Step(m); errors.Is(err, raft.ErrProposalDropped) {
 		s.tracef("proposal dropped at %d", p.ID)
 	} else if err != nil {
@@ -231,8 +244,13 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 		s.sendAll(p, rd.Messages, calm)
 	}
 	p.Apply(rd)
+	if !rd.Snapshot.IsEmpty() {
+		s.check.restored(p, rd.Snapshot.Metadata.Index)
+	}
 	s.check.applied(p, rd.CommittedEntries)
+	s.check.readStates(p, rd.ReadStates)
 	p.Node.Advance()
+	s.afterApply(p, rd.CommittedEntries)
 	return nil
 }
 
@@ -261,8 +279,10 @@ func (s *Sim) sendAll(from *Peer, msgs []raftpb.Message, calm bool) {
 		case dropped && s.net.cut[[2]uint64{m.From, m.To}]:
 			s.tracef("unreachable %s", raft.DescribeMessage(m))
 			from.Node.ReportUnreachable(m.To)
+			s.reportSnapshot(m, true)
 		case dropped:
 			s.tracef("drop %s", raft.DescribeMessage(m))
+			s.reportSnapshot(m, true)
 		case copies > 1:
 			s.tracef("dup  %s", raft.DescribeMessage(m))
 		}

@@ -1,9 +1,11 @@
 package rafttest
 
 import (
+	"errors"
 	"fmt"
 
 	"skiff/raft"
+	"skiff/raft/raftpb"
 )
 
 // injectFaults applies this tick's partition, heal, crash and restart
@@ -40,7 +42,7 @@ func (s *Sim) injectFaults() {
 	switch {
 	case !p.Down && r.Float64() < s.faults.Crash:
 		s.crash(p, "")
-	case p.Down && r.Float64() < s.faults.Restart:
+	case p.Down && r.Float64() < s.faults.Restart && !s.removed[p.ID]:
 		s.restart(p)
 	}
 }
@@ -64,9 +66,12 @@ func (s *Sim) restart(p *Peer) {
 // leader that every node follows, and a fresh proposal applied everywhere.
 func (s *Sim) checkLiveness() error {
 	s.net.heal()
+	for _, f := range s.net.queue {
+		s.reportSnapshot(f.msg, true) // a transport always reports a snapshot send
+	}
 	s.net.queue = nil // old messages would only slow things down; they are safe to lose
 	for _, p := range s.peers {
-		if p.Down {
+		if p.Down && !s.removed[p.ID] {
 			s.restart(p)
 		}
 	}
@@ -82,7 +87,11 @@ func (s *Sim) checkLiveness() error {
 			continue
 		}
 		if !proposed {
-			if err := lead.Node.Propose(final); err != nil {
+			err := lead.Node.Propose(final)
+			if errors.Is(err, raft.ErrProposalDropped) {
+				continue // a leadership transfer under way: a client retries
+			}
+			if err != nil {
 				return fmt.Errorf("leader %d refused the final proposal: %w", lead.ID, err)
 			}
 			proposed = true
@@ -97,27 +106,40 @@ func (s *Sim) checkLiveness() error {
 		"(leader agreed: %v)", s.opts.LivenessTicks, s.agreedLeader() != nil)
 }
 
-// agreedLeader returns the leader every node follows in one term, if any.
+// agreedLeader returns the leader every member of its configuration
+// follows in its term, if any.
 func (s *Sim) agreedLeader() *Peer {
-	first := s.peers[0].Node.Status()
-	if first.Lead == 0 {
-		return nil
-	}
+	var lead *Peer
+	var st raft.Status
 	for _, p := range s.peers {
-		st := p.Node.Status()
-		if st.Lead != first.Lead || st.Term != first.Term {
-			return nil
+		if ps := p.statusIfUp(); ps.Role == raft.RoleLeader && (lead == nil || ps.Term > st.Term) {
+			lead, st = p, ps
 		}
 	}
-	lead := s.peers[first.Lead-1]
-	if lead.Node.Status().Role != raft.RoleLeader {
+	if lead == nil {
 		return nil
+	}
+	for _, id := range members(st.LogConfig) {
+		p := s.byID[id]
+		if p == nil || p.Down {
+			return nil
+		}
+		if ps := p.Node.Status(); ps.Lead != lead.ID || ps.Term != st.Term {
+			return nil
+		}
 	}
 	return lead
 }
 
+// allApplied reports whether every member of the leader's configuration
+// has applied data.
 func (s *Sim) allApplied(data []byte) bool {
-	for _, p := range s.peers {
+	lead := s.agreedLeader()
+	if lead == nil {
+		return false
+	}
+	for _, id := range members(lead.Node.Status().LogConfig) {
+		p := s.byID[id]
 		found := false
 		for i := len(p.Applied) - 1; i >= 0 && !found; i-- {
 			found = string(p.Applied[i].Data) == string(data)
@@ -127,4 +149,8 @@ func (s *Sim) allApplied(data []byte) bool {
 		}
 	}
 	return true
+}
+
+func members(cs raftpb.ConfState) []uint64 {
+	return append(append([]uint64(nil), cs.Voters...), cs.Learners...)
 }
