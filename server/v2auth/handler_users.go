@@ -27,6 +27,9 @@ func (a *Auth) serveUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, name := range names {
 		u, err := a.GetUser(name)
+		if statusOf(err) == http.StatusNotFound {
+			continue // deleted since the listing
+		}
 		if err != nil {
 			a.writeError(w, err)
 			return
