@@ -34,7 +34,11 @@ type testMember struct {
 	dir        string
 	peerAddr   string
 	clientAddr string
-	s          *Server
+	// peerLn and clientLn are listening since the cluster was made, so no
+	// other process can take their ports before the first start; restarts
+	// listen on the same addresses again.
+	peerLn, clientLn net.Listener
+	s                *Server
 }
 
 // newTestCluster starts n members and waits for a leader.
@@ -55,7 +59,8 @@ func newTestClusterWith(t testing.TB, n int, opts Options, extra ...string) *tes
 	root := t.TempDir()
 	for i := range n {
 		m := &testMember{name: fmt.Sprintf("m%d", i+1), dir: filepath.Join(root, fmt.Sprintf("m%d", i+1))}
-		m.peerAddr, m.clientAddr = freeAddr(t), freeAddr(t)
+		m.peerLn, m.clientLn = listenLoopback(t), listenLoopback(t)
+		m.peerAddr, m.clientAddr = m.peerLn.Addr().String(), m.clientLn.Addr().String()
 		c.members = append(c.members, m)
 	}
 	for i := range c.members {
@@ -64,6 +69,15 @@ func newTestClusterWith(t testing.TB, n int, opts Options, extra ...string) *tes
 	t.Cleanup(c.stopAll)
 	c.waitLeader()
 	return c
+}
+
+// listenLoopback listens on a free loopback port.
+func listenLoopback(t testing.TB) net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
 }
 
 // freeAddr finds a free loopback port by listening on port 0.
@@ -107,6 +121,10 @@ func (c *testCluster) start(i int) {
 	m := c.members[i]
 	opts := c.opts
 	opts.Logger = testLogger(m.name)
+	if m.peerLn != nil {
+		opts.PeerListeners, opts.ClientListeners = []net.Listener{m.peerLn}, []net.Listener{m.clientLn}
+		m.peerLn, m.clientLn = nil, nil
+	}
 	s, err := New(c.config(i), opts)
 	if err != nil {
 		c.t.Fatalf("member %s: %v", m.name, err)

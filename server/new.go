@@ -126,8 +126,7 @@ func (s *Server) newTransport() error {
 		Members:   s.peerMembers,
 		IsRemoved: s.isRemoved,
 		LocalRemoved: func(peer uint64) {
-			s.fail(fmt.Errorf("member %s was removed from the cluster (peer %s says so); it cannot rejoin with this data dir: remove it and add the member again",
-				hexID(s.id), hexID(peer)))
+			s.fail(fmt.Errorf("%w (peer %s says so)", errRemoved, hexID(peer)))
 		},
 		TLS: dialTLS,
 	})

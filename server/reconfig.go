@@ -160,7 +160,7 @@ func (s *Server) applyConfChange(e raftpb.Entry) error {
 	s.syncPeers()
 	s.waits.trigger(cc.ID, result{err: err})
 	if err == nil && cc.Type == raftpb.ConfChangeRemoveNode && cc.NodeID == s.id {
-		s.fail(errors.New("this member was removed from the cluster; to bring the machine back, remove its data dir and add it as a new member"))
+		s.fail(errRemoved)
 	}
 	return nil
 }

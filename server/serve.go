@@ -40,9 +40,10 @@ func (s *Server) start() error {
 	s.peerLns, s.clientLns = nil, nil
 	s.loopRunning.Store(true)
 	go s.run()
-	s.bgWG.Add(2)
+	s.bgWG.Add(3)
 	go s.publishLoop()
 	go s.syncLoop()
+	go s.removalWatch()
 	if s.cfg.ForceNewCluster {
 		s.bgWG.Add(1)
 		go s.fixMembersAfterForce()

@@ -106,12 +106,13 @@ func closeServers(srvs []*http.Server) {
 // transferLeadership hands leadership to the most up-to-date active
 // follower before a leader stops (thesis §3.10), so the cluster does not sit
 // an election timeout without a leader. It waits up to an election timeout
-// for the new leader; if none takes over, the stop goes on anyway.
+// until this member hears from the new leader; if none takes over, the stop
+// goes on anyway.
 func (s *Server) transferLeadership() {
 	if !s.IsLeader() || !s.loopRunning.Load() {
 		return
 	}
-	target := transferTarget(s.RaftStatus(), s.id)
+	target := transferTarget(s.RaftStatus(), s.id, s.transport.IsActive)
 	if target == 0 {
 		return
 	}
@@ -128,7 +129,10 @@ func (s *Server) transferLeadership() {
 	}
 	s.lg.Info("handing leadership over before stopping", "to", hexID(target))
 	deadline := time.After(s.cfg.ElectionTimeout)
-	for s.IsLeader() {
+	for {
+		if lead, ok := s.Leader(); ok && uint64(lead) != s.id {
+			return
+		}
 		select {
 		case <-changed:
 			changed = s.leaderChanged()
@@ -138,11 +142,12 @@ func (s *Server) transferLeadership() {
 	}
 }
 
-// transferTarget picks the active voter with the highest match index.
-func transferTarget(st raft.Status, self uint64) uint64 {
+// transferTarget picks the voter with the highest match index among those
+// raft heard from recently and the transport is connected to.
+func transferTarget(st raft.Status, self uint64, connected func(uint64) bool) uint64 {
 	var best, bestMatch uint64
 	for id, pr := range st.Progress {
-		if id == self || pr.IsLearner || !pr.RecentActive || !slices.Contains(st.Config.Voters, id) {
+		if id == self || pr.IsLearner || !pr.RecentActive || !connected(id) || !slices.Contains(st.Config.Voters, id) {
 			continue
 		}
 		if best == 0 || pr.Match > bestMatch || (pr.Match == bestMatch && id < best) {

@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"skiff/server/membership"
+	"skiff/server/v2http"
+)
+
+// Removing a follower commits a configuration change: the removed member
+// stops itself, the others keep serving writes as a two-member cluster, and a
+// second removal of the same ID is refused as already removed.
+func TestRemoveMemberStopsItAndClusterGoesOn(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	victim := (lead + 1) % 3
+	id := c.members[victim].s.ID()
+	// Every member answers the leader, so the strict reconfiguration check
+	// counts them active.
+	c.waitStoreIndex(c.put(lead, "/before-remove", "ok").Node.ModifiedIndex)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.members[lead].s.RemoveMember(ctx, id); err != nil {
+		t.Fatalf("RemoveMember: %v", err)
+	}
+	select {
+	case <-c.members[victim].s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the removed member did not stop")
+	}
+	if c.members[victim].s.Err() == nil {
+		t.Fatal("the removed member stopped without saying why")
+	}
+	c.members[victim].s = nil
+	c.put(lead, "/after-remove", "ok")
+	other := 3 - lead - victim
+	c.put(other, "/after-remove-2", "ok")
+	for _, i := range []int{lead, other} {
+		if ms := c.members[i].s.Members(); len(ms) != 2 {
+			t.Fatalf("%s lists %d members after the removal", c.members[i].name, len(ms))
+		}
+	}
+	if err := c.members[lead].s.RemoveMember(ctx, id); !errors.Is(err, v2http.ErrMemberRemoved) {
+		t.Fatalf("second removal: err = %v, want ErrMemberRemoved", err)
+	}
+	if err := c.members[lead].s.RemoveMember(ctx, membership.ID(12345)); !errors.Is(err, v2http.ErrMemberNotFound) {
+		t.Fatalf("removing an unknown ID: err = %v, want ErrMemberNotFound", err)
+	}
+}
+
+// Adding a member records it unstarted (no name, no client URLs) on every
+// member; a peer URL already in use is refused; an update replaces the URLs.
+func TestAddAndUpdateMember(t *testing.T) {
+	c := newTestCluster(t, 3, "--strict-reconfig-check=false")
+	lead := c.waitLeader()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s := c.members[(lead+1)%3].s // through a follower: forwarded to the leader
+	m, err := s.AddMember(ctx, []string{"http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	waitFor(t, "every member lists the new one, unstarted", func() bool {
+		for _, tm := range c.members {
+			got, ok := tm.s.Member(uint64(m.ID))
+			if !ok || got.Name != "" || len(got.ClientURLs) != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if _, err := s.AddMember(ctx, []string{"http://127.0.0.1:1"}); !errors.Is(err, v2http.ErrPeerURLExists) {
+		t.Fatalf("adding a used peer URL: err = %v, want ErrPeerURLExists", err)
+	}
+	if err := s.UpdateMember(ctx, m.ID, []string{"http://127.0.0.1:2"}); err != nil {
+		t.Fatalf("UpdateMember: %v", err)
+	}
+	got, _ := s.Member(uint64(m.ID))
+	if len(got.PeerURLs) != 1 || got.PeerURLs[0] != "http://127.0.0.1:2" {
+		t.Fatalf("after the update the member has peer URLs %v", got.PeerURLs)
+	}
+	// Four voters, one never started: three still make a quorum.
+	c.put(lead, "/after-add", "ok")
+}
+
+// With --strict-reconfig-check (the default), adding a member to a cluster
+// of one is refused: the new member would be needed for a quorum but is not
+// running.
+func TestStrictReconfigCheckRefusesUnsafeAdd(t *testing.T) {
+	c := newTestCluster(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.members[0].s.AddMember(ctx, []string{"http://127.0.0.1:1"}); !errors.Is(err, v2http.ErrReconfigRefused) {
+		t.Fatalf("unsafe add: err = %v, want ErrReconfigRefused", err)
+	}
+}
+
+// A leader stopped gracefully hands leadership over first: when Stop
+// returns, another member already leads.
+func TestGracefulStopOfLeaderTransfersLeadership(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	c.put(lead, "/x", "1")
+	old := c.members[lead].s.ID()
+	c.members[lead].s.Stop()
+	c.members[lead].s = nil
+	newLead := -1
+	for i, m := range c.members {
+		if m.s != nil && m.s.IsLeader() {
+			newLead = i
+		}
+	}
+	if newLead < 0 {
+		t.Fatal("no member leads right after the leader's graceful stop: leadership was not handed over")
+	}
+	if c.members[newLead].s.ID() == old {
+		t.Fatal("the stopped member still leads")
+	}
+}
