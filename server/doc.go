@@ -47,7 +47,9 @@
 //	wait.go       the wait registry: applied results to waiting requests
 //	background.go publishing attributes, the leader's TTL sweep
 //	members.go    membership records in the store's /0 namespace
-//	reconfig.go   AddMember, RemoveMember, UpdateMember
+//	reconfig.go   AddMember, RemoveMember, UpdateMember: raft conf changes
+//	join.go       --initial-cluster-state existing: joining a running cluster
+//	removal.go    a removed member noticing its removal
 //	snapshot.go   taking and installing snapshots
 //	force.go      --force-new-cluster
 //	stats.go      /v2/stats/self and /v2/stats/leader

@@ -38,6 +38,7 @@ type testMember struct {
 	// other process can take their ports before the first start; restarts
 	// listen on the same addresses again.
 	peerLn, clientLn net.Listener
+	extra            []string // flags for this member only
 	s                *Server
 }
 
@@ -108,7 +109,8 @@ func (c *testCluster) config(i int) *config.Config {
 		"--initial-cluster", c.initialCluster(), "--initial-cluster-token", "test",
 		"--heartbeat-interval", "20", "--election-timeout", "200",
 	}
-	cfg, err := config.Parse(append(args, c.extra...), nil)
+	args = append(append(args, c.extra...), m.extra...)
+	cfg, err := config.Parse(args, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -290,4 +292,16 @@ func mustURL(t testing.TB, raw string) []url.URL {
 		t.Fatal(err)
 	}
 	return []url.URL{*u}
+}
+
+// addMember makes a member that is not started yet (for joining): its
+// listeners are open, and it is in the --initial-cluster of every member
+// started from now on. It returns the member's index.
+func (c *testCluster) addMember(extra ...string) int {
+	m := &testMember{name: fmt.Sprintf("m%d", len(c.members)+1), extra: extra}
+	m.dir = filepath.Join(filepath.Dir(c.members[0].dir), m.name)
+	m.peerLn, m.clientLn = listenLoopback(c.t), listenLoopback(c.t)
+	m.peerAddr, m.clientAddr = m.peerLn.Addr().String(), m.clientLn.Addr().String()
+	c.members = append(c.members, m)
+	return len(c.members) - 1
 }

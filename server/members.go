@@ -133,6 +133,13 @@ func (s *Server) syncPeers() {
 			want[uint64(m.ID)] = m.PeerURLs
 		}
 	}
+	if len(want) == 0 {
+		for _, m := range s.joinMembers { // joining, before the first snapshot
+			if m.ID != s.id {
+				want[m.ID] = m.PeerURLs
+			}
+		}
+	}
 	for id := range s.peers {
 		if _, ok := want[id]; !ok {
 			s.transport.RemovePeer(id)

@@ -156,6 +156,7 @@ func (s *Server) applyConfChange(e raftpb.Entry) error {
 	if err == nil {
 		s.confState = s.node.ApplyConfChange(cc)
 		err = s.recordConfChange(cc)
+		s.joinSnapshot = s.joinSnapshot || cc.Type == raftpb.ConfChangeAddNode
 	}
 	s.syncPeers()
 	s.waits.trigger(cc.ID, result{err: err})

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -119,4 +120,47 @@ func TestGracefulStopOfLeaderTransfersLeadership(t *testing.T) {
 	if c.members[newLead].s.ID() == old {
 		t.Fatal("the stopped member still leads")
 	}
+}
+
+// A member added at runtime joins with --initial-cluster-state existing: it
+// adopts its ID and the cluster ID from the others, receives the state in a
+// snapshot, publishes its name, and takes part in replication.
+func TestAddedMemberJoinsWithExistingState(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	for i := range 10 {
+		c.put(i%3, fmt.Sprintf("/j/%d", i), fmt.Sprint(i))
+	}
+	j := c.addMember("--initial-cluster-state", "existing")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
+	if err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	c.start(j)
+	if c.members[j].s.ID() != added.ID || c.members[j].s.ClusterID() != c.members[0].s.ClusterID() {
+		t.Fatalf("joined as %s in cluster %s, want %s in %s", c.members[j].s.ID(), c.members[j].s.ClusterID(), added.ID, c.members[0].s.ClusterID())
+	}
+	ev := c.put(j, "/j/from-new", "yes") // through the new member
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+	c.waitSameStores()
+	waitFor(t, "the new member has published its name", func() bool {
+		m, ok := c.members[lead].s.Member(uint64(added.ID))
+		return ok && m.Name == c.members[j].name
+	})
+	if v, _ := c.get(j, "/j/9"); v != "9" {
+		t.Fatalf("the new member has /j/9 = %q", v)
+	}
+	if c.members[j].s.SnapshotsInstalled() == 0 {
+		t.Fatal("the new member caught up without a snapshot, so it never learned the initial configuration")
+	}
+	if got := len(c.members[j].s.RaftStatus().Config.Voters); got != 4 {
+		t.Fatalf("the new member's raft has %d voters, want 4", got)
+	}
+	// It restarts like any member.
+	c.members[j].s.Stop()
+	c.start(j)
+	c.waitLeader()
+	c.put(j, "/j/after-restart", "ok")
 }

@@ -83,6 +83,12 @@ type Server struct {
 	confState raftpb.ConfState
 	lastHard  raftpb.HardState
 	peers     map[uint64][]string // the transport's peers and their URLs
+	// joinMembers is the member list a joining member fetched; it finds its
+	// peers there until the leader's snapshot fills its store (join.go).
+	joinMembers []transport.Member
+	// joinSnapshot is set when a member was added: the next snapshot must
+	// leave raft's log starting after index 1 (join.go, step 4).
+	joinSnapshot bool
 	// With --force-new-cluster: the last index the WAL held, every entry up
 	// to which was forced committed, and whether the snapshot that records
 	// the one-member configuration is still to be taken.

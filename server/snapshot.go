@@ -26,6 +26,10 @@ func (s *Server) maybeSnapshot() error {
 		s.forceSnapshot = false
 		return s.takeSnapshot(applied)
 	}
+	if s.joinSnapshot {
+		s.joinSnapshot = false
+		return s.compactPastFirstEntry(applied)
+	}
 	if s.cfg.SnapshotCount == 0 || applied-s.snapIndex.Load() < s.cfg.SnapshotCount {
 		return nil
 	}
@@ -63,6 +67,25 @@ func (s *Server) takeSnapshot(applied uint64) error {
 	}
 	s.metrics.snapshotDuration.Observe(time.Since(start).Seconds())
 	s.lg.Info("took a snapshot", "index", applied, "term", snapshot.Metadata.Term, "bytes", len(data))
+	return nil
+}
+
+// compactPastFirstEntry makes sure raft's log no longer holds index 1, so a
+// member that joins gets a snapshot (join.go, step 4): it takes a snapshot
+// at applied if the last one is older than index 1 can be dropped by, and
+// compacts the log to at least index 1.
+func (s *Server) compactPastFirstEntry(applied uint64) error {
+	if first, err := s.storage.FirstIndex(); err != nil || first > 1 {
+		return err
+	}
+	if s.snapIndex.Load() == 0 {
+		if err := s.takeSnapshot(applied); err != nil {
+			return err
+		}
+	}
+	if err := s.storage.Compact(1); err != nil && !errors.Is(err, raft.ErrCompacted) {
+		return fmt.Errorf("server: compacting raft's log past its first entry: %w", err)
+	}
 	return nil
 }
 

@@ -41,14 +41,14 @@ func (s *Server) walOptions() wal.Options {
 // with the initial members as voters, and writes their peer URLs into the
 // store's /0 namespace the same way.
 func (s *Server) bootstrapNew(dirs config.Dirs) error {
-	if s.cfg.InitialClusterState == config.ClusterStateExisting {
-		return fmt.Errorf("--initial-cluster-state=existing: joining a running cluster is not supported yet; start the member with --initial-cluster-state=new as part of a new cluster")
-	}
 	if s.cfg.Discovery != "" || s.cfg.DiscoverySRV != "" {
 		return fmt.Errorf("--discovery and --discovery-srv are not supported yet; give the cluster with --initial-cluster instead")
 	}
 	if err := s.cfg.ValidateBootstrap(); err != nil {
 		return err
+	}
+	if s.cfg.InitialClusterState == config.ClusterStateExisting {
+		return s.bootstrapJoin(dirs)
 	}
 	cluster, err := s.cfg.InitialMembers()
 	if err != nil {
@@ -160,6 +160,11 @@ func (s *Server) restoreState(snapshot raftpb.Snapshot) error {
 		s.confState = raftpb.ConfState{Voters: s.meta.voters()}
 		if s.cfg.ForceNewCluster {
 			s.confState = raftpb.ConfState{Voters: []uint64{s.id}}
+		}
+		if len(s.confState.Voters) == 0 {
+			// A member that joined and stopped before its first snapshot
+			// arrived: it waits for the leader's snapshot again.
+			return nil
 		}
 		if err := s.storage.Bootstrap(s.confState); err != nil {
 			return err
