@@ -42,9 +42,10 @@ func (g *requestIDs) newID() uint64 {
 	return g.prefix | g.next.Add(1)&(1<<48-1)
 }
 
-// Do proposes a v2 keys write (PUT, POST, DELETE) or a quorum GET through
-// raft and returns the store's event once the entry is applied on this
-// member. The request is stamped with this member's clock for its TTL.
+// Do proposes a v2 keys write (PUT, POST, DELETE) through raft and returns
+// the store's event once the entry is applied on this member. The request is
+// stamped with this member's clock for its TTL. A GET is a quorum read:
+// LinearizableRead, then the local store.
 //
 // Errors: a *store.Error from the store (a key error, for instance);
 // v2http.ErrTimeout when the request timed out (contract §1.11: 5 s +
@@ -52,6 +53,12 @@ func (g *requestIDs) newID() uint64 {
 // known; a 300 *store.Error when the member is stopping; ctx.Err() when the
 // caller gave up first.
 func (s *Server) Do(ctx context.Context, r *store.Request) (*store.Event, error) {
+	if r.Method == store.MethodGet {
+		if err := s.LinearizableRead(ctx); err != nil {
+			return nil, err
+		}
+		return s.store.Get(r.Namespace, r.Key, r.Recursive, r.Sorted, s.now())
+	}
 	cmd := Command{ID: s.reqIDs.newID(), Kind: CommandRequest, Request: *r}
 	if cmd.Request.Time.IsZero() {
 		cmd.Request.Time = s.now()
