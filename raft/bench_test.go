@@ -17,6 +17,7 @@ type benchCluster struct {
 	nodes    []*raft.Node
 	storages []*raft.MemoryStorage
 	applied  []uint64
+	reads    int // ReadStates handed out, on any node
 }
 
 func newBenchCluster(b *testing.B, n int) *benchCluster {
@@ -66,6 +67,7 @@ func (c *benchCluster) pump(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			c.reads += len(rd.ReadStates)
 			if k := len(rd.CommittedEntries); k > 0 {
 				c.applied[i] = rd.CommittedEntries[k-1].Index
 			}
@@ -107,5 +109,46 @@ func BenchmarkCommit(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N), "allocs/entry")
 		})
+	}
+}
+
+// BenchmarkReadIndex measures linearizable reads (thesis §6.4) on a
+// three-node cluster through the Ready loop (no disk, no network). Each
+// round, `concurrent` clients ask at once, on the leader or on a follower
+// (which forwards to the leader); all the reads of a round share one
+// heartbeat round. One op is one answered read.
+func BenchmarkReadIndex(b *testing.B) {
+	for _, at := range []string{"leader", "follower"} {
+		for _, concurrent := range []int{1, 16, 256} {
+			b.Run(fmt.Sprintf("at=%s/concurrent=%d", at, concurrent), func(b *testing.B) {
+				c := newBenchCluster(b, 3)
+				node := c.nodes[0]
+				if at == "follower" {
+					node = c.nodes[1]
+				}
+				ctx := []byte("read")
+				var ms0, ms1 runtime.MemStats
+				runtime.ReadMemStats(&ms0)
+				c.reads = 0
+				b.ResetTimer()
+				for done := 0; done < b.N; {
+					k := min(concurrent, b.N-done)
+					for j := 0; j < k; j++ {
+						if err := node.ReadIndex(ctx); err != nil {
+							b.Fatal(err)
+						}
+					}
+					c.pump(b)
+					done += k
+				}
+				b.StopTimer()
+				runtime.ReadMemStats(&ms1)
+				if c.reads != b.N {
+					b.Fatalf("%d reads answered, want %d", c.reads, b.N)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+				b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N), "allocs/read")
+			})
+		}
 	}
 }

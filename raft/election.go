@@ -58,6 +58,10 @@ func (r *raft) hup() {
 		return
 	case !r.promotable():
 		r.logger.Warn("cannot campaign: not a voter", "term", r.term)
+	case r.hasUnappliedConfChange():
+		// Rule 3 of membership.go: apply it first, or this node could
+		// lead with a configuration two changes old.
+		r.logger.Info("not campaigning: a committed configuration change is not applied yet", "term", r.term)
 	case r.preVote:
 		r.campaign(RolePreCandidate, false)
 	default:

@@ -18,15 +18,10 @@ func (r *raft) handleAppendEntries(m raftpb.Message) error {
 		r.send(resp)
 		return nil
 	}
-	lastNew, ok, appended, err := r.log.maybeAppend(m.PrevLogIndex, m.PrevLogTerm, m.LeaderCommit, m.Entries)
+	lastNew, ok, err := r.log.maybeAppend(m.PrevLogIndex, m.PrevLogTerm, m.LeaderCommit, m.Entries)
 	if err != nil {
 		r.logger.Error("refusing AppendEntries", "term", r.term, "msg", DescribeMessage(m), "err", err)
 		return err
-	}
-	if len(appended) > 0 {
-		// The configuration follows the log (membership_config.go).
-		r.noteTruncated(appended[0].Index)
-		r.noteAppended(appended)
 	}
 	if ok {
 		resp.Success, resp.MatchIndex = true, lastNew

@@ -191,27 +191,23 @@ func (l *raftLog) findConflictByTerm(index, term uint64) (uint64, uint64) {
 // log has no entry at prevLogIndex with prevLogTerm. It fails, changing
 // nothing, if the entries contradict the committed prefix: a leader never
 // sends that unless some node lost persisted state.
-//
-// appended is the suffix of ents that was written (replacing whatever the
-// log held from its first index on), nil if every entry was already there.
-func (l *raftLog) maybeAppend(prevLogIndex, prevLogTerm, leaderCommit uint64, ents []raftpb.Entry) (lastNew uint64, ok bool, appended []raftpb.Entry, err error) {
+func (l *raftLog) maybeAppend(prevLogIndex, prevLogTerm, leaderCommit uint64, ents []raftpb.Entry) (uint64, bool, error) {
 	if !l.matchTerm(prevLogIndex, prevLogTerm) {
-		return 0, false, nil, nil // rule 2
+		return 0, false, nil // rule 2
 	}
-	lastNew = prevLogIndex + uint64(len(ents))
+	lastNew := prevLogIndex + uint64(len(ents))
 	// Rule 3: drop an entry and all that follow only on a real conflict;
 	// a stale or duplicate append that matches truncates nothing.
 	if ci := l.findConflict(ents); ci != 0 {
 		if ci <= l.committed {
-			return 0, false, nil, fmt.Errorf("raft: AppendEntries conflicts with committed entry %d (commit index %d); "+
+			return 0, false, fmt.Errorf("raft: AppendEntries conflicts with committed entry %d (commit index %d); "+
 				"the sender's log disagrees with a committed prefix, so a node has lost persisted state", ci, l.committed)
 		}
-		appended = ents[ci-prevLogIndex-1:]
-		l.append(appended) // rule 4
+		l.append(ents[ci-prevLogIndex-1:]) // rule 4
 	}
 	// Rule 5, tightened: commit no further than what this append verified.
 	l.commitTo(min(leaderCommit, lastNew))
-	return lastNew, true, appended, nil
+	return lastNew, true, nil
 }
 
 // append adds entries (truncating any conflicting suffix) and returns the

@@ -10,12 +10,16 @@ import (
 
 // Membership changes, one server at a time (thesis §4.1).
 //
-// raft counts quorums with the latest configuration in its log, from the
-// moment a ConfChange entry is appended (membership_config.go); the driver
-// applies the change to its own member list when the entry commits
-// (ApplyConfChange). Two rules keep any two configurations that may count
-// a quorum within one server of each other, so that their majorities
-// overlap:
+// When a configuration takes effect: on apply. A ConfChange entry is
+// replicated like any other; each node switches its quorums to the new
+// configuration when its driver applies the committed entry and calls
+// ApplyConfChange (etcd's choice; the thesis's own rule is "on append").
+// On apply is what a server wants: it changes its member list and its
+// transport at the point where raft changes its quorums, and a member can
+// be added to a one-member cluster before it is started (on append, the
+// change could not commit until the new member answered). Three rules make
+// it safe, by keeping every configuration that may count a quorum within
+// one server of the latest committed one, so that their majorities overlap:
 //
 //  1. One change at a time: a leader accepts a change only when it has
 //     applied every entry up to the last ConfChange it appended
@@ -26,6 +30,15 @@ import (
 //     leader could append a change next to an uncommitted change of an
 //     earlier term that is still alive in other logs, and configurations
 //     two servers apart could each gather a majority.
+//  3. No node campaigns while a ConfChange it knows is committed is not yet
+//     applied (etcd's rule too). By rule 1, whoever proposed change k+1 had
+//     applied change k, so any AppendEntries carrying k+1 says that k is
+//     committed; a node holding k+1 therefore knows k is committed, and by
+//     this rule applies it before it may lead. A leader's configuration is
+//     thus the latest committed one or the one before it.
+//
+// A removed leader keeps leading until it applies its removal, which is
+// after the removal commits, as §4.2.2 asks.
 
 // ErrConfChangePending is returned by ProposeConfChange while another
 // change is in progress, or while a new leader has not yet applied an
@@ -50,19 +63,19 @@ func (n *Node) ProposeConfChange(cc raftpb.ConfChange) error {
 	return n.r.step(raftpb.Message{Type: raftpb.MsgPropose, From: n.r.id, Entries: []raftpb.Entry{e}})
 }
 
-// ApplyConfChange records that the driver applied a committed
-// EntryConfChange and returns the configuration it produces. The driver
-// calls it in log order, before Advance, then updates its member list and
-// transport, and keeps the returned ConfState for its next snapshot. (raft
-// itself already counts with the new configuration since the entry was
-// appended.) A leader that applies its own removal steps down (§4.2.2),
+// ApplyConfChange switches raft's quorums to the configuration that cc
+// produces and returns it. The driver calls it when it applies a committed
+// EntryConfChange, in log order, before Advance; then it updates its
+// member list and transport, and keeps the returned ConfState for its next
+// snapshot. A leader that applies its own removal steps down (§4.2.2),
 // first handing leadership to an up-to-date voter.
 func (n *Node) ApplyConfChange(cc raftpb.ConfChange) raftpb.ConfState {
 	r := n.r
 	r.appliedConf = applyChange(r.appliedConf, cc)
 	r.logger.Info("configuration applied", "term", r.term, "change", DescribeConfChange(cc),
 		"config", DescribeConfState(r.appliedConf))
-	if r.role == RoleLeader && !r.prs.isMember(r.id) && cc.Type == raftpb.ConfChangeRemoveNode && cc.NodeID == r.id {
+	r.switchConfig(r.appliedConf)
+	if r.role == RoleLeader && !r.prs.isMember(r.id) {
 		r.stepDownRemoved()
 	}
 	return cloneConfState(r.appliedConf)
@@ -141,23 +154,4 @@ func (r *raft) stepDownRemoved() {
 		r.sendTimeoutNow(best)
 	}
 	r.becomeFollower(r.term, 0)
-}
-
-// loadConfig rebuilds, at startup, the configuration in force and the
-// applied one from the storage's (snapshot or bootstrap) configuration and
-// the ConfChange entries in the log after it.
-func (r *raft) loadConfig(base raftpb.ConfState, from uint64) error {
-	r.conf, r.appliedConf = confLog{base: base}, base
-	ents, err := r.log.slice(from+1, r.log.lastIndex()+1, noLimit)
-	if err != nil {
-		return fmt.Errorf("raft: reading the log (%d, %d] to rebuild the configuration: %w", from, r.log.lastIndex(), err)
-	}
-	r.noteAppended(ents)
-	for _, c := range r.conf.entries {
-		if c.index <= r.log.applied {
-			r.appliedConf = c.cs
-		}
-	}
-	r.foldCommitted()
-	return nil
 }

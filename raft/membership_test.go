@@ -188,3 +188,26 @@ func TestTransferLeadership(t *testing.T) {
 		t.Fatalf("TimeoutNow target: %s, sent %v; want a candidate asking for transfer votes", f.Status().Role, votes)
 	}
 }
+
+// Rule 3 (membership.go): a node that knows a configuration change is
+// committed does not campaign before it has applied it; otherwise it could
+// lead with a configuration two changes behind the cluster's.
+func TestNoCampaignWithCommittedUnappliedConfChange(t *testing.T) {
+	cc := raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: 4}
+	n := newTestNode(t, 2, []uint64{1, 2, 3})
+	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntries, From: 1, To: 2, Term: 1, LeaderCommit: 2,
+		Entries: []raftpb.Entry{{Index: 1, Term: 1}, {Index: 2, Term: 1, Type: raftpb.EntryConfChange, Data: cc.MarshalAppend(nil)}}})
+	rd := n.Ready() // the change is handed out; the driver is still applying it
+	n.storage.Append(rd.Entries)
+	n.storage.SetHardState(rd.HardState)
+	n.ticks(4 * n.r.electionTick)
+	if st := n.Status(); st.Role != RoleFollower || st.Term != 1 {
+		t.Fatalf("with a committed change unapplied: %s term %d, want a follower in term 1", st.Role, st.Term)
+	}
+	n.ApplyConfChange(cc)
+	n.Advance()
+	n.ticks(4 * n.r.electionTick)
+	if st := n.Status(); st.Term == 1 {
+		t.Fatalf("after applying the change the node still does not campaign (term %d)", st.Term)
+	}
+}

@@ -89,10 +89,8 @@ type raft struct {
 	readStates []ReadState
 	leaseReads bool
 
-	// conf is the configuration in force (the latest in the log, which
-	// the tracker counts with); appliedConf is the one the driver has
-	// applied (membership_config.go).
-	conf        confLog
+	// appliedConf is the configuration the driver has applied, which the
+	// tracker counts with (membership.go).
 	appliedConf raftpb.ConfState
 
 	// pendingConfIndex is the index of the last ConfChange the leader

@@ -44,7 +44,6 @@ func (n *Node) Ready() Ready {
 		last := ents[len(ents)-1]
 		n.stableIndex, n.stableTerm, n.stablePending = last.Index, last.Term, true
 	}
-	r.foldCommitted()
 	if r.log.hasNextCommittedEnts() {
 		rd.CommittedEntries = r.log.nextCommittedEnts()
 		r.reduceUncommitted(rd.CommittedEntries)

@@ -52,9 +52,6 @@ func (r *raft) proposeAsLeader(local bool, ents ...raftpb.Entry) error {
 	if len(ents) > 0 {
 		r.uncommittedSize += size
 		r.appendEntries(ents...)
-		// A configuration change among them is in force from now on.
-		last := r.log.lastIndex()
-		r.noteAppended(r.log.unstable.slice(last-uint64(len(ents))+1, last+1))
 	}
 	return nil
 }

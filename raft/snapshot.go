@@ -88,7 +88,6 @@ func (r *raft) handleInstallSnapshot(m raftpb.Message) {
 		r.logger.Info("restoring snapshot", "term", r.term, "index", idx, "snapTerm", term,
 			"config", DescribeConfState(s.Metadata.ConfState))
 		r.log.restore(s)
-		r.conf = confLog{base: s.Metadata.ConfState}
 		r.appliedConf = s.Metadata.ConfState
 		r.prs.setConfig(s.Metadata.ConfState, idx)
 		resp.MatchIndex = idx

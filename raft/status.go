@@ -22,13 +22,10 @@ type Status struct {
 	LastTerm  uint64
 
 	// Config is the configuration this node has applied (the result of
-	// the last ApplyConfChange, or of the snapshot or bootstrap). A node
-	// not in it has been removed (or has not yet caught up after joining):
-	// see IsMember.
+	// the last ApplyConfChange, or of the snapshot or bootstrap), which
+	// raft counts votes and commits with. A node not in it has been
+	// removed (or has not yet caught up after joining): see IsMember.
 	Config raftpb.ConfState
-	// LogConfig is the configuration raft counts votes and commits with:
-	// the latest in its log, committed or not (thesis §4.1).
-	LogConfig raftpb.ConfState
 	// LeadTransferee is the target of a leadership transfer in progress on
 	// the leader, 0 if none.
 	LeadTransferee uint64
@@ -58,8 +55,7 @@ func (n *Node) Status() Status {
 		ID: r.id, Role: r.role, Term: r.term, Vote: r.vote, Lead: r.lead,
 		Commit: r.log.committed, Applied: r.log.applied,
 		LastIndex: r.log.lastIndex(), LastTerm: r.log.lastTerm(),
-		Config: cloneConfState(r.appliedConf), LogConfig: r.prs.confState(),
-		LeadTransferee: r.leadTransferee,
+		Config: cloneConfState(r.appliedConf), LeadTransferee: r.leadTransferee,
 	}
 	if r.role == RoleLeader {
 		s.Progress = make(map[uint64]ProgressStatus, len(r.prs.ids))

@@ -95,8 +95,9 @@ func (r *raft) handleTimeoutNow(m raftpb.Message) {
 	if r.role == RoleLeader {
 		return // a TimeoutNow of our own term cannot come from a leader
 	}
-	if !r.promotable() {
-		r.logger.Warn("ignoring TimeoutNow: not a voter", "term", r.term, "from", m.From)
+	if !r.promotable() || r.hasUnappliedConfChange() {
+		r.logger.Warn("ignoring TimeoutNow: not a voter, or a committed configuration change is not applied yet",
+			"term", r.term, "from", m.From)
 		return
 	}
 	r.logger.Info("campaigning at the leader's request", "term", r.term, "from", m.From)

@@ -91,9 +91,9 @@ func (c *checker) noteCommittedConf(index, term uint64) {
 // checkLeaderMajority checks rule 7 for a leader that was just elected or
 // just committed.
 func (c *checker) checkLeaderMajority(p *Peer, st raft.Status) {
-	if disjointMajorities(st.LogConfig.Voters, c.committedConf.Voters) {
+	if disjointMajorities(st.Config.Voters, c.committedConf.Voters) {
 		c.fail("disjoint majorities: leader %d of term %d counts with %s, the latest committed configuration is %s",
-			p.ID, st.Term, raft.DescribeConfState(st.LogConfig), raft.DescribeConfState(c.committedConf))
+			p.ID, st.Term, raft.DescribeConfState(st.Config), raft.DescribeConfState(c.committedConf))
 	}
 }
 
@@ -135,11 +135,11 @@ func (c *checker) readStates(p *Peer, rss []raft.ReadState) {
 
 // restored checks rule 9 for a snapshot p's driver just restored.
 func (c *checker) restored(p *Peer, index uint64) {
-	if uint64(len(p.Applied)) != index {
+	if uint64(len(p.Applied)) < index || (index > 0 && p.Applied[index-1].Index != index) {
 		c.fail("node %d restored a snapshot at %d holding %d entries", p.ID, index, len(p.Applied))
 		return
 	}
-	for _, e := range p.Applied {
+	for _, e := range p.Applied[:index] {
 		if e.Index >= uint64(len(c.appliedAt)) {
 			c.fail("node %d restored entry %d from a snapshot, which nobody applied", p.ID, e.Index)
 			return

@@ -119,7 +119,7 @@ func (s *Sim) agreedLeader() *Peer {
 	if lead == nil {
 		return nil
 	}
-	for _, id := range members(st.LogConfig) {
+	for _, id := range members(st.Config) {
 		p := s.byID[id]
 		if p == nil || p.Down {
 			return nil
@@ -138,7 +138,7 @@ func (s *Sim) allApplied(data []byte) bool {
 	if lead == nil {
 		return false
 	}
-	for _, id := range members(lead.Node.Status().LogConfig) {
+	for _, id := range members(lead.Node.Status().Config) {
 		p := s.byID[id]
 		found := false
 		for i := len(p.Applied) - 1; i >= 0 && !found; i-- {
