@@ -42,11 +42,13 @@ type Config struct {
 // Cluster is a set of in-process members. Its methods may be called from
 // several goroutines (a fault injector beside the workload).
 type Cluster struct {
-	t       testing.TB
-	cfg     Config
-	root    string
-	token   string
-	members []*Member
+	t     testing.TB
+	cfg   Config
+	root  string
+	token string
+
+	mmu     sync.RWMutex
+	members []*Member // grows when AddMember adds one; never shrinks
 
 	mu      sync.Mutex
 	blocked map[[2]int]bool // {from, to}: messages from → to are dropped
@@ -83,10 +85,10 @@ func New(t testing.TB, cfg Config) *Cluster {
 			c.Close()
 			t.Fatal(err)
 		}
-		c.members = append(c.members, m)
+		c.addToList(m)
 	}
 	t.Cleanup(c.Close)
-	for i := range c.members {
+	for i := range c.list() {
 		if err := c.start(i); err != nil {
 			t.Fatal(err)
 		}
@@ -95,11 +97,25 @@ func New(t testing.TB, cfg Config) *Cluster {
 	return c
 }
 
-// Size is the number of members, running or not.
-func (c *Cluster) Size() int { return len(c.members) }
+// list is the members, safe to range over while AddMember runs.
+func (c *Cluster) list() []*Member {
+	c.mmu.RLock()
+	defer c.mmu.RUnlock()
+	return c.members
+}
+
+func (c *Cluster) addToList(m *Member) {
+	c.mmu.Lock()
+	defer c.mmu.Unlock()
+	c.members = append(c.members, m)
+}
+
+// Size is the number of members ever in the cluster, running, down or
+// removed.
+func (c *Cluster) Size() int { return len(c.list()) }
 
 // Member returns member i.
-func (c *Cluster) Member(i int) *Member { return c.members[i] }
+func (c *Cluster) Member(i int) *Member { return c.list()[i] }
 
 // Root is the directory holding every member's data dir and log.
 func (c *Cluster) Root() string { return c.root }
@@ -107,8 +123,10 @@ func (c *Cluster) Root() string { return c.root }
 // initialCluster is --initial-cluster for the members.
 func (c *Cluster) initialCluster() string {
 	var parts []string
-	for _, m := range c.members {
-		parts = append(parts, m.Name+"=http://"+m.PeerAddr)
+	for _, m := range c.list() {
+		if !m.removed.Load() {
+			parts = append(parts, m.Name+"=http://"+m.PeerAddr)
+		}
 	}
 	return strings.Join(parts, ",")
 }
@@ -116,7 +134,7 @@ func (c *Cluster) initialCluster() string {
 // ClientURLs are every member's client URL, running or not.
 func (c *Cluster) ClientURLs() []string {
 	var urls []string
-	for _, m := range c.members {
+	for _, m := range c.list() {
 		urls = append(urls, m.ClientURL())
 	}
 	return urls
@@ -141,13 +159,13 @@ func (c *Cluster) Client(endpoints ...string) *client.Client {
 // MemberClient returns a client pinned to member i.
 func (c *Cluster) MemberClient(i int) *client.Client {
 	c.t.Helper()
-	return c.Client(c.members[i].ClientURL())
+	return c.Client(c.list()[i].ClientURL())
 }
 
 // Close stops every running member gracefully. It is safe to call twice.
 func (c *Cluster) Close() {
 	var wg sync.WaitGroup
-	for _, m := range c.members {
+	for _, m := range c.list() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -155,12 +173,12 @@ func (c *Cluster) Close() {
 		}()
 	}
 	wg.Wait()
-	for _, m := range c.members {
+	for _, m := range c.list() {
 		m.closeLog()
 	}
 }
 
 // LogPath is where member i's log is written.
 func (c *Cluster) LogPath(i int) string {
-	return filepath.Join(c.root, c.members[i].Name+".log")
+	return filepath.Join(c.root, c.list()[i].Name+".log")
 }

@@ -177,6 +177,9 @@ func TestFollowerBehindCompactionCatchesUpBySnapshot(t *testing.T) {
 	for i := 75; i < 100; i++ {
 		mustRead(t, c.MemberClient(lag), fmt.Sprintf("/lag/%d", i%25), fmt.Sprint(i))
 	}
+	if sent := c.Member(lead).Server().Transport().Stats()[c.Member(lag).ID()].SnapshotsSent; sent == 0 {
+		t.Fatalf("m%d caught up without a snapshot from the leader: the log was not compacted past it", lag+1)
+	}
 	// The lagging member restarts from the snapshot it received.
 	c.Kill(lag)
 	c.Restart(lag)
@@ -215,4 +218,36 @@ func TestMessageFaultsKeepDataConsistent(t *testing.T) {
 		mustRead(t, c.MemberClient((i+1)%3), fmt.Sprintf("/mf/%d", i), fmt.Sprint(i))
 	}
 	t.Logf("message faults: %+v", st)
+}
+
+// A member added at runtime catches up and serves; a follower removed
+// stops; the cluster goes on with the new member and keeps every write.
+func TestMembershipReplaceFollower(t *testing.T) {
+	c := cluster.New(t, cluster.Config{Size: 3})
+	lead := c.WaitLeader()
+	for i := range 20 {
+		put(t, c.MemberClient(i%3), fmt.Sprintf("/mem/%d", i), fmt.Sprint(i))
+	}
+	added, err := c.AddMember(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := (lead + 1) % 3
+	if err := c.RemoveMember(ctx(t), victim); err != nil {
+		t.Fatal(err)
+	}
+	if c.Running(victim) {
+		t.Fatalf("m%d still runs after its removal", victim+1)
+	}
+	r := put(t, c.MemberClient(added), "/mem/via-new", "yes")
+	c.WaitStoreIndex(r.Node.ModifiedIndex)
+	c.WaitConverged()
+	for i := range 20 {
+		mustRead(t, c.MemberClient(added), fmt.Sprintf("/mem/%d", i), fmt.Sprint(i))
+	}
+	// The new member restarts like any other.
+	c.Kill(added)
+	c.Restart(added)
+	c.WaitLeader()
+	put(t, c.MemberClient(added), "/mem/after-restart", "ok")
 }

@@ -19,11 +19,11 @@ func (c *Cluster) BlockOneWay(from, to int) {
 // applyBlock tells both ends' transports (those running) to drop from → to.
 // Called with c.mu held.
 func (c *Cluster) applyBlock(from, to int) {
-	if s := c.members[from].Server(); s != nil && c.members[to].id != 0 {
-		s.Transport().Block(c.members[to].id, transport.Outbound)
+	if s := c.list()[from].Server(); s != nil && c.list()[to].id != 0 {
+		s.Transport().Block(c.list()[to].id, transport.Outbound)
 	}
-	if s := c.members[to].Server(); s != nil && c.members[from].id != 0 {
-		s.Transport().Block(c.members[from].id, transport.Inbound)
+	if s := c.list()[to].Server(); s != nil && c.list()[from].id != 0 {
+		s.Transport().Block(c.list()[from].id, transport.Inbound)
 	}
 }
 
@@ -49,7 +49,7 @@ func (c *Cluster) Partition(groups ...[]int) {
 
 // Isolate cuts member i off from every other member, both ways.
 func (c *Cluster) Isolate(i int) {
-	for j := range c.members {
+	for j := range c.list() {
 		if j != i {
 			c.Block(i, j)
 		}
@@ -61,7 +61,7 @@ func (c *Cluster) Heal() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.blocked = map[[2]int]bool{}
-	for _, m := range c.members {
+	for _, m := range c.list() {
 		if s := m.Server(); s != nil {
 			s.Transport().UnblockAll()
 		}
@@ -71,5 +71,5 @@ func (c *Cluster) Heal() {
 // SkewClock moves member i's clock (the time its proposals and TTL sweeps
 // are stamped with) by d from the real clock; 0 sets it right again.
 func (c *Cluster) SkewClock(i int, d time.Duration) {
-	c.members[i].clockOffset.Store(int64(d))
+	c.list()[i].clockOffset.Store(int64(d))
 }

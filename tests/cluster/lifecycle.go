@@ -5,7 +5,7 @@ import "sync"
 // start starts member i and re-applies the partitions that involve it (a
 // new member has a new transport with nothing blocked).
 func (c *Cluster) start(i int) error {
-	if err := c.members[i].start(); err != nil {
+	if err := c.list()[i].start(); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -19,15 +19,15 @@ func (c *Cluster) start(i int) error {
 }
 
 // Running reports whether member i is up.
-func (c *Cluster) Running(i int) bool { return c.members[i].Server() != nil }
+func (c *Cluster) Running(i int) bool { return c.list()[i].Server() != nil }
 
 // Stop stops member i gracefully and returns the error that had stopped it
 // earlier, if any.
-func (c *Cluster) Stop(i int) error { return c.members[i].stop(true) }
+func (c *Cluster) Stop(i int) error { return c.list()[i].stop(true) }
 
 // Kill stops member i as kill -9 would: nothing more is written, in-flight
 // requests fail.
-func (c *Cluster) Kill(i int) { c.members[i].stop(false) }
+func (c *Cluster) Kill(i int) { c.list()[i].stop(false) }
 
 // Restart starts member i again on its data dir and ports (after Stop or
 // Kill), failing the test if it cannot.
@@ -45,7 +45,7 @@ func (c *Cluster) TryRestart(i int) error { return c.start(i) }
 // KillAll kills every member at once, as a power failure would.
 func (c *Cluster) KillAll() {
 	var wg sync.WaitGroup
-	for i := range c.members {
+	for i := range c.list() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -55,11 +55,11 @@ func (c *Cluster) KillAll() {
 	wg.Wait()
 }
 
-// RestartAll starts every member that is down.
+// RestartAll starts every member that is down (and not removed).
 func (c *Cluster) RestartAll() {
 	c.t.Helper()
-	for i := range c.members {
-		if !c.Running(i) {
+	for i, m := range c.list() {
+		if !c.Running(i) && !m.removed.Load() {
 			c.Restart(i)
 		}
 	}

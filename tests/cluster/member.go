@@ -35,6 +35,8 @@ type Member struct {
 	logFile *os.File
 
 	clockOffset atomic.Int64 // nanoseconds added to the member's clock
+	joins       bool         // added at runtime: --initial-cluster-state existing
+	removed     atomic.Bool  // removed from the cluster: never restarted
 }
 
 // newMember reserves member i's ports by listening on port 0; the
@@ -103,6 +105,9 @@ func (m *Member) config() (*config.Config, error) {
 		"--initial-cluster", c.initialCluster(), "--initial-cluster-token", c.token,
 		"--heartbeat-interval", strconv.FormatInt(c.cfg.Heartbeat.Milliseconds(), 10),
 		"--election-timeout", strconv.FormatInt(c.cfg.Election.Milliseconds(), 10),
+	}
+	if m.joins {
+		args = append(args, "--initial-cluster-state", "existing")
 	}
 	if c.cfg.SnapshotCount > 0 {
 		args = append(args, "--snapshot-count", strconv.FormatUint(c.cfg.SnapshotCount, 10))

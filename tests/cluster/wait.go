@@ -14,13 +14,13 @@ var WaitTimeout = 20 * time.Second
 // running members when among is empty) agrees leads, or -1.
 func (c *Cluster) Leader(among ...int) int {
 	if len(among) == 0 {
-		for i := range c.members {
+		for i := range c.list() {
 			among = append(among, i)
 		}
 	}
 	var lead uint64
 	for _, i := range among {
-		s := c.members[i].Server()
+		s := c.list()[i].Server()
 		if s == nil {
 			continue
 		}
@@ -31,7 +31,7 @@ func (c *Cluster) Leader(among ...int) int {
 		lead = uint64(l)
 	}
 	for _, i := range among {
-		if s := c.members[i].Server(); s != nil && uint64(s.ID()) == lead && s.IsLeader() {
+		if s := c.list()[i].Server(); s != nil && uint64(s.ID()) == lead && s.IsLeader() {
 			return i
 		}
 	}
@@ -54,7 +54,7 @@ func (c *Cluster) WaitLeader(among ...int) int {
 func (c *Cluster) WaitStoreIndex(index uint64) {
 	c.t.Helper()
 	c.waitFor(fmt.Sprintf("every running member's store reaches index %d", index), func() bool {
-		for _, m := range c.members {
+		for _, m := range c.list() {
 			if s := m.Server(); s != nil && s.Store().Index() < index {
 				return false
 			}
@@ -94,7 +94,7 @@ func (c *Cluster) storeStates() (string, bool) {
 	var parts []string
 	same := true
 	var first string
-	for _, m := range c.members {
+	for _, m := range c.list() {
 		s := m.Server()
 		if s == nil {
 			parts = append(parts, m.Name+"=down")
