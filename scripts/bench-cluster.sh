@@ -215,8 +215,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# The summary: medians over the rounds, and for each workload the ratio and
-# the target it is held to.
+# The summary: medians over the rounds, and for each workload the ratio of
+# the medians, the ratio in each round (the two runs of a round are next to
+# each other in time, so these ratios are fairer than any single number),
+# and the target it is held to.
 echo
 awk -F'\t' -v have_etcd=${#systems[@]} '
 function median(list,    a, n, i, j, t) {
@@ -229,6 +231,8 @@ $3 !~ /^[0-9]+$/ { next } # the warm-up and profile runs
 	k = $1 SUBSEP $2
 	ops[k] = ops[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
 	errs[k] += $7; cpu[k] = cpu[k] " " $8; ccpu[k] = ccpu[k] " " $9
+	byround[$1, $2, $3] = $4
+	if (!($3 in rseen)) { rseen[$3] = 1; rounds[++nr] = $3 }
 	if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
 }
 END {
@@ -245,7 +249,7 @@ END {
 	}
 	if (have_etcd < 2) exit
 	print ""
-	printf "%-11s | %16s | %16s | %16s | %-40s\n", "workload", "throughput x", "p99 skiff/etcd", "cpu/op skiff/etcd", "target"
+	printf "%-11s | %12s | %-20s | %14s | %17s | %-38s\n", "workload", "throughput x", "x in each round", "p99 skiff/etcd", "cpu/op skiff/etcd", "target"
 	for (i = 1; i <= n; i++) {
 		w = order[i]; s = "skiff" SUBSEP w; e = "etcd" SUBSEP w
 		r = m_ops[e] > 0 ? m_ops[s] / m_ops[e] : 0
@@ -254,7 +258,11 @@ END {
 		if (w == "write") { goal = "throughput >= 1.5x etcd, p99 <= etcd"; ok = r >= 1.5 && m_p99[s] <= m_p99[e] }
 		else if (w == "quorum-read") { goal = "throughput >= 3x etcd"; ok = r >= 3 }
 		else { goal = "throughput >= etcd"; ok = r >= 1 }
-		printf "%-11s | %15.2fx | %16.2f | %17.2f | %-40s %s\n", w, r, rp, rc, goal, ok ? "met" : "NOT MET"
+		each = ""
+		for (j = 1; j <= nr; j++)
+			if (("skiff", w, rounds[j]) in byround && byround["etcd", w, rounds[j]] > 0)
+				each = each sprintf("%.2f ", byround["skiff", w, rounds[j]] / byround["etcd", w, rounds[j]])
+		printf "%-11s | %11.2fx | %-20s | %14.2f | %17.2f | %-38s %s\n", w, r, each, rp, rc, goal, ok ? "met" : "NOT MET"
 	}
 }' "$OUT/results.tsv"
 
