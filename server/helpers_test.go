@@ -15,6 +15,7 @@ import (
 
 	"skiff/server/config"
 	"skiff/store"
+	"skiff/wal/vfs"
 )
 
 // testCluster is a small in-process cluster on loopback for this package's
@@ -39,6 +40,7 @@ type testMember struct {
 	// listen on the same addresses again.
 	peerLn, clientLn net.Listener
 	extra            []string // flags for this member only
+	fs               vfs.FS   // the member's file system; nil means the real one
 	s                *Server
 }
 
@@ -123,6 +125,9 @@ func (c *testCluster) start(i int) {
 	m := c.members[i]
 	opts := c.opts
 	opts.Logger = testLogger(m.name)
+	if m.fs != nil {
+		opts.FS = m.fs
+	}
 	if m.peerLn != nil {
 		opts.PeerListeners, opts.ClientListeners = []net.Listener{m.peerLn}, []net.Listener{m.clientLn}
 		m.peerLn, m.clientLn = nil, nil

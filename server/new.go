@@ -32,7 +32,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if !wal.Exist(cfg.Dirs().WAL, wal.Options{}) {
+	if !wal.Exist(cfg.Dirs().WAL, wal.Options{FS: opts.FS}) {
 		if err := cfg.ValidateBootstrap(); err != nil {
 			return nil, err
 		}

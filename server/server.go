@@ -19,6 +19,7 @@ import (
 	"skiff/store"
 	"skiff/transport"
 	"skiff/wal"
+	"skiff/wal/vfs"
 )
 
 // Options are the parts of a member that the configuration does not
@@ -38,6 +39,10 @@ type Options struct {
 	// Now is the clock proposals are stamped with (TTLs, the expiry
 	// sweep); nil means time.Now.
 	Now func() time.Time
+	// FS is the file system the WAL and the snapshot files are written
+	// through; nil means the real one. A crash test passes a vfs.MemFS and
+	// builds the disk a crash could leave with its CrashImage.
+	FS vfs.FS
 	// SnapshotCatchUpEntries is how many applied entries raft's log keeps
 	// behind a snapshot for followers that are slightly behind; 0 means
 	// etcd's 5000. Tests lower it to make a follower need a snapshot.

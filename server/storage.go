@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"skiff/raft"
 	"skiff/raft/raftpb"
@@ -11,6 +10,7 @@ import (
 	"skiff/snap"
 	"skiff/store"
 	"skiff/wal"
+	"skiff/wal/vfs"
 )
 
 // openStorage prepares the member's durable state: a brand-new member
@@ -20,10 +20,10 @@ import (
 // and returns the index the store has applied up to.
 func (s *Server) openStorage() (applied uint64, err error) {
 	dirs := s.cfg.Dirs()
-	if err := os.MkdirAll(dirs.Snap, 0o700); err != nil {
+	if err := s.fs().MkdirAll(dirs.Snap); err != nil {
 		return 0, fmt.Errorf("cannot create the snapshot directory %s (%w); check --data-dir and its permissions", dirs.Snap, err)
 	}
-	s.snapshotter = snap.NewWithOptions(dirs.Snap, snap.Options{Logger: s.lg, MaxSnapshots: int(s.cfg.MaxSnapshots)})
+	s.snapshotter = snap.NewWithOptions(dirs.Snap, snap.Options{FS: s.opts.FS, Logger: s.lg, MaxSnapshots: int(s.cfg.MaxSnapshots)})
 	s.storage = raft.NewMemoryStorage()
 	s.store = store.New()
 	if wal.Exist(dirs.WAL, s.walOptions()) {
@@ -33,7 +33,15 @@ func (s *Server) openStorage() (applied uint64, err error) {
 }
 
 func (s *Server) walOptions() wal.Options {
-	return wal.Options{Logger: s.lg, MaxSegments: int(s.cfg.MaxWALs)}
+	return wal.Options{FS: s.opts.FS, Logger: s.lg, MaxSegments: int(s.cfg.MaxWALs)}
+}
+
+// fs is the file system the member's data is written through.
+func (s *Server) fs() vfs.FS {
+	if s.opts.FS != nil {
+		return s.opts.FS
+	}
+	return vfs.OS
 }
 
 // bootstrapNew founds a new static cluster from --initial-cluster: every
