@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"skiff/raft"
 	"skiff/raft/raftpb"
 	"skiff/server/config"
+	"skiff/server/discovery"
 	"skiff/snap"
 	"skiff/store"
 	"skiff/wal"
@@ -49,8 +51,8 @@ func (s *Server) fs() vfs.FS {
 // with the initial members as voters, and writes their peer URLs into the
 // store's /0 namespace the same way.
 func (s *Server) bootstrapNew(dirs config.Dirs) error {
-	if s.cfg.Discovery != "" || s.cfg.DiscoverySRV != "" {
-		return fmt.Errorf("--discovery and --discovery-srv are not supported yet; give the cluster with --initial-cluster instead")
+	if err := s.discoverCluster(); err != nil {
+		return err
 	}
 	if err := s.cfg.ValidateBootstrap(); err != nil {
 		return err
@@ -83,6 +85,22 @@ func (s *Server) bootstrapNew(dirs config.Dirs) error {
 	s.lg.Info("bootstrapping a new cluster", "member", hexID(s.id), "cluster", hexID(s.clusterID),
 		"initial-cluster", s.cfg.InitialCluster)
 	return bootstrapMembers(s.store, s.meta.Initial)
+}
+
+// discoverCluster replaces --initial-cluster with the cluster that
+// --discovery or --discovery-srv finds (contract §7; server/discovery). It
+// blocks until the discovery service lists every member of the new cluster.
+func (s *Server) discoverCluster() error {
+	if s.cfg.Discovery == "" && s.cfg.DiscoverySRV == "" {
+		return nil
+	}
+	initial, err := discovery.Bootstrap(context.Background(), s.cfg, s.lg, nil)
+	if err != nil {
+		return err
+	}
+	s.lg.Info("discovered the initial cluster", "initial-cluster", initial)
+	s.cfg.InitialCluster = initial
+	return nil
 }
 
 // restart reopens the member's data dir: the newest snapshot whose marker is
