@@ -13,6 +13,12 @@ Node changes only when its driver calls it:
 	Step(msg)               a message arrived from a peer
 	Propose(data)           a client wants data appended to the log
 	Campaign()              start an election now
+	ReadIndex(ctx)          a client wants a linearizable read (thesis §6.4)
+	ProposeConfChange(cc)   an operator wants a member added or removed (§4.1)
+	ApplyConfChange(cc)     the driver applied a committed ConfChange entry
+	TransferLeadership(id)  hand leadership to id, e.g. before maintenance (§3.10)
+	ReportSnapshot(id, bad) the transport finished sending a snapshot to id
+	ReportUnreachable(id)   the transport could not reach id
 
 and it tells the driver what to do through Ready batches. This is what
 makes raft testable step by step (the golden scenarios in testdata/, the
@@ -34,10 +40,24 @@ A driver owns the disk, the network and the clock. It loops:
 		}
 		for node.HasReady() {
 			rd := node.Ready()
-			persist(rd.HardState, rd.Entries, rd.Snapshot) // 1. fsync if rd.MustSync
+			if !rd.Snapshot.IsEmpty() {                   // 1a. a snapshot from the leader:
+				saveSnapshotFile(rd.Snapshot)              //     to disk, then into storage
+				storage.ApplySnapshot(rd.Snapshot)         //     (MemoryStorage) and the
+				stateMachine.Restore(rd.Snapshot.Data)     //     state machine
+			}
+			persist(rd.HardState, rd.Entries)             // 1b. fsync if rd.MustSync
 			send(rd.Messages)                             // 2.
-			apply(rd.CommittedEntries)                    // 3.
+			for _, e := range rd.CommittedEntries {       // 3. in order
+				if e.Type == raftpb.EntryConfChange {
+					cs := node.ApplyConfChange(decode(e))  //    raft switches quorums now;
+					updateMembersAndTransport(cs)          //    keep cs for snapshots
+				} else {
+					stateMachine.Apply(e)
+				}
+			}
+			serveReads(rd.ReadStates)                     // 3b. once applied >= Index
 			node.Advance()                                // 4.
+			maybeSnapshot()                               // 5. CreateSnapshot, Compact
 		}
 	}
 
@@ -59,14 +79,45 @@ The order matters:
   - CommittedEntries may include entries from Entries of the same Ready;
     they are applied after step 1 has persisted them.
   - Node is not safe for concurrent use: one goroutine drives it.
+  - Snapshots (thesis ch. 5): the driver snapshots its state machine at
+    an applied index with MemoryStorage.CreateSnapshot(index, &confState,
+    data) — confState is what ApplyConfChange last returned — and then
+    Compact(index - k), keeping k entries so that a follower a little
+    behind catches up from the log. The leader sends the snapshot by
+    itself when a follower needs compacted entries (InstallSnapshot); the
+    transport must then call ReportSnapshot(id, failed) when the send
+    ends, or the leader never sends that follower anything again. A
+    follower hands a received snapshot out in Ready.Snapshot: persist it
+    before the hard state and entries of the same Ready, and restore the
+    state machine from it before applying CommittedEntries.
+  - Membership (thesis §4.1): ProposeConfChange one change at a time
+    (ErrConfChangePending otherwise); a change takes effect on each node
+    when its driver applies the committed entry and calls ApplyConfChange
+    (membership.go has the rules that make that safe). A node sees that it
+    was removed in Status().IsMember(). Status().SafeConfChange(cc), on the
+    leader, refuses a change that would leave fewer active voters than a
+    quorum (etcd's --strict-reconfig-check).
+  - Reads (thesis §6.4): ReadIndex(ctx) answers in Ready.ReadStates with
+    (ctx, index); serve the read once the state machine has applied index.
+    A read whose answer never comes (leadership changed) is retried by the
+    driver after a timeout.
 
 # Starting and restarting
 
 A new cluster's members each start from a fresh storage holding the initial
 configuration (MemoryStorage.Bootstrap with the voters). A restarted member
-starts from a Storage holding what its driver persisted: hard state and
-entries (and, with the next issue, a snapshot), with Config.Applied set to
-the last index its state machine has applied.
+starts from a Storage holding what its driver persisted: its latest
+snapshot (MemoryStorage.ApplySnapshot), then the hard state and the entries
+after it, with Config.Applied set to the last index its state machine has
+applied (at least the snapshot's). raft rebuilds the configuration from the
+snapshot's and the ConfChange entries up to Applied; the later ones come
+out again in CommittedEntries.
+
+A member joining a running cluster starts with a storage bootstrapped with
+the cluster's current members (not itself), after the change adding it has
+been applied (the server learns the members when it joins). It receives
+the log or a snapshot from the leader, replays the configuration changes
+in it, and never campaigns before the change that makes it a voter.
 
 # Where the paper lives in the code
 
@@ -81,9 +132,17 @@ the last index its state machine has applied.
 	Figure 2 state                              raft.go (term, vote), log.go (committed, applied), progress.go (Next, Match)
 	Figure 2 quorums                            tracker.go (committed, tallyVotes)
 	thesis §3.8 what to persist                 ready.go (Ready.HardState, Entries, MustSync)
-	thesis §4.1 configuration (voters, learners) tracker.go; membership changes: next issue
+	thesis §3.10 leadership transfer            transfer.go (TimeoutNow), election.go (campaign with Transfer)
+	thesis §4.1 configuration (voters, learners) tracker.go (setConfig), membership_config.go
+	thesis §4.1 one change at a time, 2015 fix  membership.go (checkConfChange, pendingConfIndex), raft.go (becomeLeader)
+	thesis §4.2.1 learners catch up first       tracker.go (IsLearner), membership.go (AddLearner, promotion)
+	thesis §4.2.2 removing the leader           membership.go (stepDownRemoved)
 	thesis §4.2.3 ignore votes while a leader is heard   step.go (inLeaderLease)
+	thesis ch. 5 snapshots, InstallSnapshot     snapshot.go, log.go (restore), log_unstable.go, storage.go (CreateSnapshot, Compact, ApplySnapshot)
 	thesis §6.2 check-quorum                    election.go (tickLeader), tracker.go (quorumActive)
+	thesis §6.4 ReadIndex                       readindex.go (one heartbeat round per batch, committedInTerm)
+	thesis §6.4.1 lease reads (option)          readindex.go (flushReads), config.go (ReadOnlyLeaseBased)
+	uncommitted-log bound                       replication.go (proposeAsLeader), config.go (MaxUncommittedEntriesSize)
 	thesis §9.6 Pre-Vote                        election.go (campaign), step.go (adoptHigherTerm)
 	thesis §10.2.1 leader writes in parallel    ready_loop.go (Advance counts the leader itself)
 	thesis §10.2.2 batching and pipelining      replication.go (flushBroadcast, sendAppend), inflights.go, progress.go
@@ -95,8 +154,12 @@ the last index its state machine has applied.
 
 Message kinds are named after the RPCs of Figure 2 and the thesis:
 AppendEntries (and Heartbeat, an AppendEntries with no entries that carries
-only leaderCommit), RequestVote, PreVote, and their responses; Propose is a
-client command forwarded from a follower to the leader. DescribeMessage
+only leaderCommit, and a ReadIndex round number when one is under way),
+RequestVote, PreVote, InstallSnapshot (answered by an
+AppendEntriesResponse), TimeoutNow, and their responses; Propose is a
+client command forwarded from a follower to the leader, ReadIndex and
+ReadIndexResponse a forwarded read and its answer, and
+TransferLeadership a follower asking the leader for the leadership. DescribeMessage
 renders any of them in one line; logs, simulator traces and golden files
 all use it.
 */

@@ -55,7 +55,7 @@ func newChecker(peers []*Peer, initial raftpb.ConfState) *checker {
 	return &checker{peers: peers, leaders: map[uint64]uint64{}, entries: map[[2]uint64]entryRecord{},
 		committed: []commitRecord{{}}, appliedAt: []raftpb.Entry{{}}, hard: map[uint64]raftpb.HardState{},
 		configChecks: configChecks{committedConf: initial, configAfter: map[uint64]raftpb.ConfState{},
-			reads: map[string]uint64{}}}
+			removedIDs: map[uint64]bool{}, reads: map[string]uint64{}}}
 }
 
 func (c *checker) fail(format string, args ...any) {

@@ -23,6 +23,7 @@ import (
 // configChecks is the checker's state for 6–9.
 type configChecks struct {
 	committedConf raftpb.ConfState            // after the last committed change
+	removedIDs    map[uint64]bool             // members removed by a committed change
 	configAfter   map[uint64]raftpb.ConfState // index -> config after applying the change there
 	reads         map[string]uint64           // read ctx -> highest commit reported when asked
 }
@@ -84,6 +85,12 @@ func (c *checker) noteCommittedConf(index, term uint64) {
 	if err := cc.Unmarshal([]byte(rec.data)); err != nil {
 		c.fail("committed conf change at %d is undecodable: %v", index, err)
 		return
+	}
+	switch {
+	case cc.Type == raftpb.ConfChangeRemoveNode:
+		c.removedIDs[cc.NodeID] = true
+	case c.removedIDs[cc.NodeID]:
+		return // the drivers refuse to add a removed member back (Peer.applyConfChange)
 	}
 	c.committedConf = modelChange(c.committedConf, cc)
 }

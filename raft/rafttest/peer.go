@@ -255,15 +255,38 @@ func (p *Peer) DiskHardState() raftpb.HardState {
 	return hs
 }
 
-// applyConfChange hands a committed configuration change to raft.
+// applyConfChange hands a committed configuration change to raft, unless
+// it adds back a member removed earlier in the log: like etcd's server,
+// the driver refuses to reuse an ID, and since every driver decides from
+// the same applied entries, they all skip the same changes.
 func (p *Peer) applyConfChange(e raftpb.Entry) {
-	var cc raftpb.ConfChange
-	if err := cc.Unmarshal(e.Data); err != nil {
-		panic(fmt.Sprintf("rafttest: node %d: undecodable conf change at %d: %v", p.ID, e.Index, err))
+	cc := decodeConfChange(p.ID, e)
+	if cc.Type != raftpb.ConfChangeRemoveNode && wasRemoved(p.Applied[:len(p.Applied)-1], cc.NodeID) {
+		return
 	}
 	before := p.Config
 	p.Config = p.Node.ApplyConfChange(cc)
 	if p.OnConfChange != nil {
 		p.OnConfChange(p, e, before)
 	}
+}
+
+func decodeConfChange(id uint64, e raftpb.Entry) raftpb.ConfChange {
+	var cc raftpb.ConfChange
+	if err := cc.Unmarshal(e.Data); err != nil {
+		panic(fmt.Sprintf("rafttest: node %d: undecodable conf change at %d: %v", id, e.Index, err))
+	}
+	return cc
+}
+
+// wasRemoved reports whether applied holds the removal of id.
+func wasRemoved(applied []raftpb.Entry, id uint64) bool {
+	for i := len(applied) - 1; i >= 0; i-- {
+		if e := applied[i]; e.Type == raftpb.EntryConfChange {
+			if cc := decodeConfChange(0, e); cc.NodeID == id && cc.Type == raftpb.ConfChangeRemoveNode {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -47,6 +47,8 @@ func (s *Sim) maybeChangeMembership() {
 		}
 		s.nextID++
 	case x < 0.6 && len(cs.Learners) > 0:
+		// p's view may be stale: the learner may have been removed since,
+		// and then the drivers refuse the change (Peer.applyConfChange).
 		cc = raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: cs.Learners[r.IntN(len(cs.Learners))]}
 	case len(cs.Voters) > 2:
 		members := append(slices.Clone(cs.Voters), cs.Learners...)
@@ -75,7 +77,7 @@ func (s *Sim) afterApply(p *Peer, ents []raftpb.Entry) {
 			s.removed[id] = true
 			s.byID[id].Crash()
 			s.tracef("stop %d: removed", id)
-		case cc.Type != raftpb.ConfChangeRemoveNode && s.byID[id] == nil && !s.removed[id]:
+		case cc.Type != raftpb.ConfChangeRemoveNode && s.byID[id] == nil && !wasRemoved(p.Applied, id):
 			s.startJoiner(id, s.check.configAfter[e.Index])
 		}
 	}
