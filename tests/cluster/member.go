@@ -120,7 +120,12 @@ func (m *Member) start() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.srv != nil {
-		return fmt.Errorf("member %s is already running", m.Name)
+		select {
+		case <-m.srv.Done(): // it stopped on its own (a fatal error): start afresh
+			m.srv = nil
+		default:
+			return fmt.Errorf("member %s is already running", m.Name)
+		}
 	}
 	cfg, err := m.config()
 	if err != nil {

@@ -70,7 +70,7 @@ func (c *Cluster) RemoveMember(ctx context.Context, i int) error {
 	if ls == nil {
 		return fmt.Errorf("the leader m%d went down", l+1)
 	}
-	if err := ls.RemoveMember(ctx, membership.ID(m.id)); err != nil {
+	if err := ls.RemoveMember(ctx, membership.ID(m.id)); err != nil && c.isMember(m.id) {
 		return fmt.Errorf("removing %s through m%d: %w", m.Name, l+1, err)
 	}
 	m.removed.Store(true)
@@ -84,4 +84,18 @@ func (c *Cluster) RemoveMember(ctx context.Context, i int) error {
 	}
 	m.stop(true)
 	return nil
+}
+
+// isMember reports whether any running member still lists id (an answer
+// lost with the leader does not mean the removal failed).
+func (c *Cluster) isMember(id uint64) bool {
+	for _, m := range c.list() {
+		s := m.Server()
+		if s == nil || m.id == id {
+			continue
+		}
+		_, ok := s.Member(id)
+		return ok
+	}
+	return true
 }

@@ -170,12 +170,12 @@ func TestCheckerFindsWatchGapsRepeatsAndDisagreements(t *testing.T) {
 		"disagree": {log[0], ev(6, "/a", "other", "v1"), log[2]},
 	}
 	for name, got := range cases {
-		vs := CheckWatches([][]Event{log, got}, []uint64{1, 1}, log)
+		vs := CheckWatches([][]Event{log, got}, []uint64{1, 1}, nil, log)
 		if len(vs) == 0 {
 			t.Errorf("%s: no violation for watcher events %v", name, got)
 		}
 	}
-	if vs := CheckWatches([][]Event{log, log}, []uint64{1, 1}, log); len(vs) > 0 {
+	if vs := CheckWatches([][]Event{log, log}, []uint64{1, 1}, nil, log); len(vs) > 0 {
 		t.Fatalf("identical watchers: %v", vs)
 	}
 }

@@ -1,6 +1,7 @@
 package linearizability
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -79,6 +80,7 @@ var Faults = []Fault{
 				func() { n.C.Stop(i) }, func() { n.restart(i) })
 		}
 	}},
+	{"membership-replace", 3, replaceFollower},
 	{"clock-skew", 3, func(n *Nemesis) {
 		l := n.leader()
 		f := n.follower(l)
@@ -90,6 +92,56 @@ var Faults = []Fault{
 			n.C.SkewClock(f, 0)
 		})
 	}},
+}
+
+// replaceFollower adds a member at runtime, then removes a follower, so
+// the cluster keeps its size with a new member in it (Jepsen's grow and
+// shrink).
+func replaceFollower(n *Nemesis) {
+	start := n.Rec.Now()
+	ctx, cancel := context.WithTimeout(n.Ctx, 20*time.Second)
+	defer cancel()
+	added, err := n.C.AddMember(ctx)
+	if err != nil {
+		n.fail(err)
+		return
+	}
+	n.Note("nemesis", start, fmt.Sprintf("add member m%d", added+1))
+	n.sleep(faultTime / 2)
+	start = n.Rec.Now()
+	var f int
+	for f = n.follower(n.leader()); n.C.Removed(f) || f == added; f = n.follower(n.leader()) {
+	}
+	if err := n.C.RemoveMember(ctx, f); err != nil {
+		n.fail(err)
+		return
+	}
+	n.Note("nemesis", start, fmt.Sprintf("remove follower m%d", f+1))
+}
+
+// snapshotCatchUp cuts a follower off until the leader has taken a
+// snapshot and compacted its log past the follower, then heals: the
+// follower must catch up by receiving the snapshot (etcd's "blackhole until
+// snapshot"). It needs a low --snapshot-count.
+func snapshotCatchUp(n *Nemesis) {
+	l := n.leader()
+	f := n.follower(l)
+	ls := n.C.Member(l).Server()
+	if ls == nil {
+		n.fail(fmt.Errorf("leader m%d is down", l+1))
+		return
+	}
+	before := ls.Transport().Stats()[n.C.Member(f).ID()].SnapshotsSent
+	n.window(fmt.Sprintf("isolate follower m%d until the leader compacts past it, heal", f+1), 2*faultTime,
+		func() { n.C.Isolate(f) }, n.C.Heal)
+	deadline := time.Now().Add(10 * time.Second)
+	for ls.Transport().Stats()[n.C.Member(f).ID()].SnapshotsSent == before {
+		if time.Now().After(deadline) || n.Ctx.Err() != nil {
+			n.fail(fmt.Errorf("follower m%d caught up without a snapshot from leader m%d", f+1, l+1))
+			return
+		}
+		n.sleep(20 * time.Millisecond)
+	}
 }
 
 // messageFaults applies per-message faults to every raft stream for twice

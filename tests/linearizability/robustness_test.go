@@ -39,3 +39,12 @@ func TestRobustnessNoFault(t *testing.T) {
 func TestRobustnessOneMemberKilled(t *testing.T) {
 	runScenario(t, scenario{size: 1, faults: []Fault{faultByName(t, "kill-leader"), faultByName(t, "kill-all")}})
 }
+
+// With snapshots every 200 entries (keeping 50 behind), a follower cut off
+// until the leader compacted past it catches up by snapshot, and members
+// killed and restarted come back from their snapshots, all under load.
+func TestRobustnessSnapshots(t *testing.T) {
+	runScenario(t, scenario{size: 3, snapshotCount: 200, catchUp: 50, faults: []Fault{
+		{"snapshot-catch-up", 3, snapshotCatchUp}, faultByName(t, "kill-follower"), faultByName(t, "kill-all"),
+	}})
+}

@@ -24,6 +24,9 @@ type scenario struct {
 	until time.Duration
 	// plainAsQuorum plants a bug (Workload.PlainReadsAsQuorum).
 	plainAsQuorum bool
+	// snapshotCount and catchUp lower --snapshot-count and the entries kept
+	// after a snapshot, so snapshots happen during the run.
+	snapshotCount, catchUp uint64
 	// plantedBug: the run has a bug planted and the caller expects the
 	// checkers to find it; violations are then not test failures.
 	plantedBug bool
@@ -37,7 +40,8 @@ func runScenario(t *testing.T, sc scenario) Result {
 	dir := ArtifactsDir(t, seed)
 	hint := ReplayHint(t, "./tests/linearizability", seed, dir)
 	t.Logf("seed %d", seed)
-	c := cluster.New(t, cluster.Config{Size: sc.size, Dir: filepath.Join(dir, "data"), Seed: seed})
+	c := cluster.New(t, cluster.Config{Size: sc.size, Dir: filepath.Join(dir, "data"), Seed: seed,
+		SnapshotCount: sc.snapshotCount, SnapshotCatchUpEntries: sc.catchUp})
 	rec := NewRecorder()
 	w := &Workload{Seed: seed, PlainReadsAsQuorum: sc.plainAsQuorum}
 	w.defaults()
@@ -53,9 +57,15 @@ func runScenario(t *testing.T, sc scenario) Result {
 	final := finish(t, c, rec, w, watchers)
 	stopWatch()
 	run := Run{Records: rec.Records(), Final: final, Notes: n.Notes(), Dir: dir, Timeout: 60 * time.Second, Visual: os.Getenv("SKIFF_HTML") != ""}
-	for _, wt := range watchers {
+	for i, wt := range watchers {
 		run.Watches = append(run.Watches, wt.Events())
 		run.Starts = append(run.Starts, wt.Start)
+		run.EndsEarly = append(run.EndsEarly, c.Removed(i))
+	}
+	for _, note := range run.Notes {
+		if note.Tag == "nemesis" {
+			t.Logf("%6.2fs-%6.2fs %s", float64(note.Start)/1e9, float64(note.End)/1e9, note.Description)
+		}
 	}
 	res := Check(run)
 	t.Logf("%d records; %s", len(run.Records), res.Summary())
@@ -137,12 +147,18 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	c.WaitStoreIndex(idx)
 	c.WaitConverged()
 	deadline := time.Now().Add(cluster.WaitTimeout)
-	for _, wt := range watchers {
-		for lastIndex(wt.Events()) < idx && time.Now().Before(deadline) {
+	for i, wt := range watchers {
+		for !c.Removed(i) && lastIndex(wt.Events()) < idx && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	return finalKeys(t, c.MemberClient(0), w.Prefix)
+	for i := range c.Size() {
+		if c.Running(i) {
+			return finalKeys(t, c.MemberClient(i), w.Prefix)
+		}
+	}
+	t.Fatal("no member is running")
+	return nil
 }
 
 // finalKeys reads the workload's keys (quorum, recursive).
