@@ -65,3 +65,60 @@ func Example() {
 	// apply x=1
 	// term 1, commit 2, applied 2
 }
+
+// Example_readsMembershipSnapshots extends the driver of Example with the
+// rest of the API: a configuration change applied when its entry commits,
+// a linearizable read answered in ReadStates, and a snapshot with
+// compaction once entries are applied.
+func Example_readsMembershipSnapshots() {
+	storage := raft.NewMemoryStorage()
+	storage.Bootstrap(raftpb.ConfState{Voters: []uint64{1}})
+	node, _ := raft.New(raft.Config{ID: 1, Storage: storage})
+	var confState raftpb.ConfState
+	var applied uint64
+	handleReady := func() {
+		for node.HasReady() {
+			rd := node.Ready()
+			if !rd.Snapshot.IsEmpty() {
+				storage.ApplySnapshot(rd.Snapshot) // and restore the state machine from it
+			}
+			if !rd.HardState.IsEmpty() {
+				storage.SetHardState(rd.HardState)
+			}
+			storage.Append(rd.Entries)
+			for _, e := range rd.CommittedEntries {
+				if e.Type == raftpb.EntryConfChange {
+					var cc raftpb.ConfChange
+					cc.Unmarshal(e.Data)
+					confState = node.ApplyConfChange(cc) // then update members and transport
+					fmt.Println("config:", raft.DescribeConfState(confState))
+				}
+				applied = e.Index
+			}
+			for _, rs := range rd.ReadStates {
+				fmt.Printf("read %s may be served once applied >= %d\n", rs.RequestCtx, rs.Index)
+			}
+			node.Advance()
+		}
+	}
+	node.Campaign()
+	handleReady()
+
+	if err := node.ProposeConfChange(raftpb.ConfChange{Type: raftpb.ConfChangeAddLearner, NodeID: 2}); err != nil {
+		panic(err)
+	}
+	handleReady()
+	node.ReadIndex([]byte("get /foo"))
+	handleReady()
+
+	if _, err := storage.CreateSnapshot(applied, &confState, []byte("state machine")); err != nil {
+		panic(err)
+	}
+	storage.Compact(applied)
+	first, _ := storage.FirstIndex()
+	fmt.Println("log starts at", first)
+	// Output:
+	// config: voters=[1] learners=[2]
+	// read get /foo may be served once applied >= 2
+	// log starts at 3
+}
