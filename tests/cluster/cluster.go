@@ -31,6 +31,10 @@ type Config struct {
 	SnapshotCatchUpEntries uint64
 	// Extra flags are appended to every member's command line.
 	Extra []string
+	// MemFS keeps each member's WAL and snapshots in a vfs.MemFS, which
+	// knows what was fsynced: Crash and CrashAll then lose what a power
+	// failure would. The data dirs are then not on disk.
+	MemFS bool
 	// Seed seeds the message faults' random draws (SetMessageFaults).
 	Seed uint64
 	// Dir is where the data dirs and logs go; "" means t.TempDir(). Soak

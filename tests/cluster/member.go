@@ -15,6 +15,7 @@ import (
 
 	"skiff/server"
 	"skiff/server/config"
+	"skiff/wal/vfs"
 )
 
 // Member is one member of a Cluster: its name, data dir and the loopback
@@ -35,6 +36,7 @@ type Member struct {
 	logFile *os.File
 
 	clockOffset atomic.Int64 // nanoseconds added to the member's clock
+	fs          *vfs.MemFS   // the member's disk when Config.MemFS; guarded by mu
 	joins       bool         // added at runtime: --initial-cluster-state existing
 	removed     atomic.Bool  // removed from the cluster: never restarted
 }
@@ -59,6 +61,9 @@ func newMember(c *Cluster, i int) (*Member, error) {
 		return nil, err
 	}
 	m.logFile = f
+	if c.cfg.MemFS {
+		m.fs = vfs.NewMemFS()
+	}
 	return m, nil
 }
 
@@ -138,7 +143,12 @@ func (m *Member) start() error {
 			return fmt.Errorf("member %s: %w", m.Name, err)
 		}
 	}
+	var fsys vfs.FS // nil: the real file system
+	if m.fs != nil {
+		fsys = m.fs
+	}
 	s, err := server.New(cfg, server.Options{
+		FS:                     fsys,
 		PeerListeners:          []net.Listener{&faultListener{Listener: lns[0], c: m.c}},
 		ClientListeners:        lns[1:],
 		Logger:                 m.logger(),

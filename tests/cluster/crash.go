@@ -1,0 +1,52 @@
+package cluster
+
+import (
+	randv1 "math/rand"
+	"math/rand/v2"
+	"sync"
+
+	"skiff/wal/vfs"
+)
+
+// Crash kills member i as a power failure would: the process stops
+// (Server.Kill writes nothing more) and, with Config.MemFS, its disk keeps
+// only what was fsynced plus a random prefix of what was not, the first
+// lost write possibly torn (zeros, garbage or a hole) at a sector boundary.
+// Without MemFS it is Kill: the page cache survives a process crash.
+// It returns what the crash left, for the test log.
+func (c *Cluster) Crash(i int, rng *rand.Rand) string {
+	m := c.list()[i]
+	m.stop(false)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fs == nil {
+		return m.Name + ": killed (page cache kept: no MemFS)"
+	}
+	tear := vfs.Tear(rng.IntN(4))
+	m.fs = m.fs.CrashImage(vfs.CrashOptions{
+		KeepWrites: func(_ string, n int) int { return rng.IntN(n + 1) },
+		KeepNames:  func(_ string, n int) int { return rng.IntN(n + 1) },
+		Tear:       tear,
+		Rand:       randv1.New(randv1.NewSource(rng.Int64())), // vfs takes math/rand
+	})
+	return m.Name + ": crashed, unsynced writes partly lost, tear " + tear.String()
+}
+
+// CrashAll crashes every member at once (rng draws each one's image in
+// turn, so the result is the same for the same seed).
+func (c *Cluster) CrashAll(rng *rand.Rand) []string {
+	var wg sync.WaitGroup
+	for _, m := range c.list() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.stop(false)
+		}()
+	}
+	wg.Wait()
+	var out []string
+	for i := range c.list() {
+		out = append(out, c.Crash(i, rng))
+	}
+	return out
+}
