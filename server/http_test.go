@@ -116,3 +116,49 @@ func TestHTTPWriteThroughFollowerReadsLocally(t *testing.T) {
 		t.Fatalf("/v2/stats/leader on the leader: %d %s", code, body)
 	}
 }
+
+// v2 auth is served: with a root user and auth on, a request without
+// credentials to a key the guest role may not write is refused with 110,
+// and root's credentials are accepted.
+func TestHTTPAuthIsServed(t *testing.T) {
+	c := newTestCluster(t, 1)
+	put := func(path, body, user string) (int, string) {
+		req, _ := http.NewRequest("PUT", "http://"+c.members[0].clientAddr+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if user != "" {
+			req.SetBasicAuth(user, "pw")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := put("/v2/auth/users/root", `{"user":"root","password":"pw"}`, ""); code != http.StatusCreated {
+		t.Fatalf("create root: %d %s", code, body)
+	}
+	if code, body := put("/v2/auth/enable", "", ""); code != http.StatusOK {
+		t.Fatalf("enable auth: %d %s", code, body)
+	}
+	// Narrow the guest role to nothing, as an administrator would.
+	if code, body := put("/v2/auth/roles/guest", `{"role":"guest","revoke":{"kv":{"read":["/*"],"write":["/*"]}}}`, "root"); code != http.StatusOK {
+		t.Fatalf("revoke guest: %d %s", code, body)
+	}
+	code, _, body := c.httpDo(0, "PUT", "/v2/keys/locked", url.Values{"value": {"x"}})
+	if code != http.StatusUnauthorized || !strings.Contains(body, `"errorCode":110`) {
+		t.Fatalf("guest write with auth on: %d %s", code, body)
+	}
+	req, _ := http.NewRequest("PUT", "http://"+c.members[0].clientAddr+"/v2/keys/locked", strings.NewReader("value=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("root", "pw")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("root write with auth on: %d", resp.StatusCode)
+	}
+}
