@@ -18,16 +18,23 @@
 //		Logger:          logger,
 //	})
 //	err = s.Start()                               // serve, run raft, publish attributes
-//	ev, err := s.Do(ctx, &store.Request{...})     // a write through raft
-//	s.Stop()                                      // graceful: drain, flush, close
-//	s.Kill()                                      // like kill -9: nothing more is written
+//	ev, err := s.Do(ctx, &store.Request{...})     // a write through raft (GET: a ReadIndex read)
+//	err = s.LinearizableRead(ctx)                 // then read s.Store() linearizably
+//	m, err := s.AddMember(ctx, peerURLs)          // RemoveMember, UpdateMember: conf changes
+//	s.Stop()                                      // graceful: hand over leadership, drain, flush, close
+//	s.Kill()                                      // like kill -9: nothing more is synced
 //
-// Accessors for checks: ID, ClusterID, Leader, IsLeader, Term, AppliedIndex,
-// RaftStatus, Store, StoreHash, Members, DataDir, PeerURLs, ClientURLs,
-// Transport (for Block/Unblock), Registry, Done and Err. A stopped member
-// cannot be started again: build a new one with New on the same config and
-// data dir (as after a crash). Each Start needs a registry of its own (nil
-// makes one), because the client API registers its metrics once per registry.
+// Options.FS puts the WAL and snapshots on a vfs (a vfs.MemFS for power-loss
+// tests: Kill, then New on its CrashImage); Options.SnapshotCatchUpEntries
+// makes followers need snapshots sooner; Options.Now skews a member's clock.
+//
+// Accessors for checks: ID, ClusterID, Name, Leader, IsLeader, Term,
+// RaftIndexTerm, AppliedIndex, SnapshotIndex, SnapshotsInstalled, RaftStatus,
+// Store, StoreHash, Members, Member, DataDir, PeerURLs, ClientURLs, Transport
+// (for Block/Unblock), Registry, Done and Err. A stopped member cannot be
+// started again: build a new one with New on the same config and data dir
+// (as after a crash). Each Start needs a registry of its own (nil makes one),
+// because the client API registers its metrics once per registry.
 //
 // # Files
 //
