@@ -65,9 +65,9 @@ func (c *checker) fail(format string, args ...any) {
 }
 
 // persisted checks a Ready that p's driver has just written to its disk.
-func (c *checker) persisted(p *Peer, rd raft.Ready) {
+// st is the node's status when it handed out rd.
+func (c *checker) persisted(p *Peer, rd raft.Ready, st raft.Status) {
 	c.checkEntries(p, rd.Entries)
-	st := p.Node.Status()
 	if st.Role == raft.RoleLeader {
 		c.checkConfChangeAppend(p, rd.Entries, st)
 	}

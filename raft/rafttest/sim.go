@@ -218,6 +218,9 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 		return nil
 	}
 	rd := p.Node.Ready()
+	// The state this Ready describes: messages stepped in below may move
+	// the node on (say, to a later term) before the Ready is handled.
+	st := p.Node.Status()
 	if s.faults.StepDuringReady && !calm {
 		// Messages that arrive while the write is in flight. Advance
 		// below acknowledges only what this Ready handed out.
@@ -236,10 +239,10 @@ func (s *Sim) handleReady(p *Peer, calm bool) error {
 		return err
 	}
 	if rd.SoftState != nil {
-		s.tracef("%d is %s (lead %d) term %d", p.ID, rd.SoftState.Role, rd.SoftState.Lead, p.Node.Status().Term)
+		s.tracef("%d is %s (lead %d) term %d", p.ID, rd.SoftState.Role, rd.SoftState.Lead, st.Term)
 	}
 	s.traceReady(p, rd)
-	s.check.persisted(p, rd)
+	s.check.persisted(p, rd, st)
 	if !s.opts.UnsafeSendBeforePersist {
 		s.sendAll(p, rd.Messages, calm)
 	}
