@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"skiff/store"
 	"skiff/wal/vfs"
 )
 
@@ -60,4 +65,40 @@ func newTestClusterWithFS(t *testing.T, n int) *testCluster {
 	t.Cleanup(c.stopAll)
 	c.waitLeader()
 	return c
+}
+
+// When an fsync of the WAL fails, the write is not acknowledged and the
+// member stops with an error that says what happened and what to do; a
+// restart on what reached the disk has every write acknowledged before.
+func TestFsyncFailureStopsMember(t *testing.T) {
+	c := newTestClusterWithFS(t, 1)
+	c.put(0, "/before", "ok")
+	fs := c.members[0].fs.(*vfs.MemFS)
+	fs.SetFault(func(op vfs.Op) error {
+		if op.Kind == vfs.OpSync {
+			return syscall.EIO
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.members[0].s.Do(ctx, &store.Request{Method: store.MethodPut, Namespace: store.Keys, Key: "/lost", Value: "x"})
+	if err == nil {
+		t.Fatal("a write whose fsync failed was acknowledged")
+	}
+	select {
+	case <-c.members[0].s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the member keeps running after its WAL failed")
+	}
+	if e := c.members[0].s.Err(); e == nil || !strings.Contains(e.Error(), "WAL") {
+		t.Fatalf("the member stopped with %v, want an error about the WAL", e)
+	}
+	fs.SetFault(nil)
+	c.members[0].fs = fs.CrashImage(vfs.CrashOptions{})
+	c.start(0)
+	c.waitLeader()
+	if _, ok := c.get(0, "/before"); !ok {
+		t.Fatal("an acknowledged write is gone after the failed fsync and a restart")
+	}
 }

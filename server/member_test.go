@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -103,5 +106,30 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out waiting until %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// --wal-dir puts the WAL segments in their own directory; snapshots stay in
+// <data-dir>/member/snap, and a restart finds both.
+func TestWALDirHoldsTheWAL(t *testing.T) {
+	walDir := filepath.Join(t.TempDir(), "wal")
+	c := newTestCluster(t, 1, "--wal-dir", walDir, "--snapshot-count", "5")
+	for i := range 12 {
+		c.put(0, "/w", fmt.Sprint(i))
+	}
+	if segs, _ := filepath.Glob(filepath.Join(walDir, "*.wal")); len(segs) == 0 {
+		t.Fatalf("no WAL segment in --wal-dir %s", walDir)
+	}
+	if _, err := os.Stat(filepath.Join(c.members[0].dir, "member", "wal")); err == nil {
+		t.Fatal("a WAL directory was made under the data dir despite --wal-dir")
+	}
+	if len(snapFiles(t, c.members[0].dir)) == 0 {
+		t.Fatal("no snapshot under <data-dir>/member/snap")
+	}
+	c.members[0].s.Stop()
+	c.start(0)
+	c.waitLeader()
+	if v, _ := c.get(0, "/w"); v != "11" {
+		t.Fatalf("/w = %q after a restart with --wal-dir", v)
 	}
 }
