@@ -67,16 +67,18 @@ type Config struct {
 	DisableCheckQuorum bool
 
 	// ReadOnlyLeaseBased makes the leader answer ReadIndex requests without
-	// a heartbeat round, trusting its lease instead (thesis §6.4.1). It is
-	// off by default, and needs check-quorum. The lease rests on a clock
-	// assumption: that every node's ticks run at nearly the same rate. A
-	// leader that hears no quorum for an election timeout steps down, and
-	// a follower that heard a leader within the election timeout refuses
-	// to vote, so no other leader can exist while the old one still
-	// believes in its quorum — unless some clock runs fast, or a process
-	// pauses (GC, VM migration) for longer than the margin. Then a stale
-	// leader can serve a stale read. ReadIndex with rounds (the default)
-	// makes no such assumption.
+	// a heartbeat round while it holds a lease (thesis §6.4.1): a quorum
+	// answered it within the last half election timeout. It is off by
+	// default, and needs check-quorum, whose rule makes the lease hold: a
+	// follower that heard a leader within the election timeout refuses to
+	// vote for another. The lease rests on a clock assumption: that the
+	// nodes' ticks run at nearly the same rate and messages take less than
+	// half an election timeout. A clock that runs fast, or a process that
+	// pauses (GC, VM migration) past that margin, lets a deposed leader
+	// serve a stale read; so does a follower that restarts within the
+	// lease, since it forgets that it heard the leader. ReadIndex with
+	// rounds (the default) assumes nothing about clocks or restarts, and
+	// the simulator checks only that mode.
 	ReadOnlyLeaseBased bool
 
 	// Rand is the source of randomized election timeouts. Tests and the

@@ -84,9 +84,9 @@ func (r *raft) flushReads() {
 	ro := &r.readOnly
 	round := &readRound{index: r.log.committed, reads: ro.waiting, acks: map[uint64]bool{r.id: true}}
 	ro.waiting = nil
-	if r.leaseReads || r.readConfirmed(round) {
+	if r.readConfirmed(round) || r.leaseReads && r.inLease() {
 		// A single voter is a quorum by itself; with lease reads the
-		// leader trusts check-quorum instead of a round (thesis §6.4.1).
+		// leader trusts its lease instead of a round (thesis §6.4.1).
 		r.releaseReads(round)
 		return
 	}
@@ -94,6 +94,24 @@ func (r *raft) flushReads() {
 	round.id = ro.lastRound
 	ro.rounds = append(ro.rounds, round)
 	r.bcastHeartbeatWith(binary.BigEndian.AppendUint64(nil, round.id))
+}
+
+// inLease reports whether a quorum of voters answered this leader within
+// the last half election timeout (thesis §6.4.1). Each of them heard the
+// leader shortly before it answered, so for the rest of an election
+// timeout from then it refuses to vote for anyone else (step.go,
+// inLeaderLease), and no other leader can be elected. The half timeout of
+// margin covers the time the messages took and the drift between the
+// nodes' tick rates; if either can exceed it, lease reads are not safe.
+// Outside the lease the read falls back to a heartbeat round.
+func (r *raft) inLease() bool {
+	n := 0
+	for _, id := range r.prs.voters {
+		if id == r.id || r.prs.progress[id].sinceHeard < r.electionTick/2 {
+			n++
+		}
+	}
+	return n >= r.prs.quorum()
 }
 
 // handleReadAck counts a heartbeat answer for round id and releases every

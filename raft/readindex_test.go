@@ -202,4 +202,13 @@ func TestReadIndexLeaseBased(t *testing.T) {
 	if len(reads) != 1 || len(filter(msgs, raftpb.MsgHeartbeat)) != 0 {
 		t.Fatalf("lease read: states %v, %d heartbeats; want an answer and no round", reads, len(msgs))
 	}
+	// Half an election timeout without answers: the lease is gone, and
+	// the read waits for a round.
+	n.ticks(n.r.electionTick / 2)
+	n.drain(t)
+	n.ReadIndex([]byte("r2"))
+	msgs, reads = n.drain(t)
+	if len(reads) != 0 || len(filter(msgs, raftpb.MsgHeartbeat)) == 0 {
+		t.Fatalf("read outside the lease: states %v, messages %v; want a heartbeat round", reads, msgs)
+	}
 }
