@@ -3,6 +3,7 @@ package linearizability
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"skiff/tests/cluster"
@@ -73,6 +74,23 @@ var Faults = []Fault{
 				n.restart(i)
 			}
 		})
+	}},
+	{"crash-leader-losing-unsynced", 1, func(n *Nemesis) {
+		l := n.leader()
+		var what string
+		n.window(fmt.Sprintf("power failure of leader m%d (unsynced writes lost), restart", l+1), faultTime,
+			func() { what = n.C.Crash(l, n.Rng) }, func() { n.restart(l) })
+		n.Note("nemesis", n.Rec.Now(), what)
+	}},
+	{"power-failure", 1, func(n *Nemesis) {
+		var what []string
+		n.window("power failure of every member (unsynced writes lost), restart", 300*time.Millisecond,
+			func() { what = n.C.CrashAll(n.Rng) }, func() {
+				for i := range n.C.Size() {
+					n.restart(i)
+				}
+			})
+		n.Note("nemesis", n.Rec.Now(), strings.Join(what, "; "))
 	}},
 	{"restart-in-turn", 3, func(n *Nemesis) {
 		for i := range n.C.Size() {

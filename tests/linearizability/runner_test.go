@@ -27,6 +27,9 @@ type scenario struct {
 	// snapshotCount and catchUp lower --snapshot-count and the entries kept
 	// after a snapshot, so snapshots happen during the run.
 	snapshotCount, catchUp uint64
+	// memFS puts the members' disks on vfs.MemFS, so crashes lose what was
+	// not fsynced.
+	memFS bool
 	// plantedBug: the run has a bug planted and the caller expects the
 	// checkers to find it; violations are then not test failures.
 	plantedBug bool
@@ -41,7 +44,7 @@ func runScenario(t *testing.T, sc scenario) Result {
 	hint := ReplayHint(t, "./tests/linearizability", seed, dir)
 	t.Logf("seed %d", seed)
 	c := cluster.New(t, cluster.Config{Size: sc.size, Dir: filepath.Join(dir, "data"), Seed: seed,
-		SnapshotCount: sc.snapshotCount, SnapshotCatchUpEntries: sc.catchUp})
+		SnapshotCount: sc.snapshotCount, SnapshotCatchUpEntries: sc.catchUp, MemFS: sc.memFS})
 	rec := NewRecorder()
 	w := &Workload{Seed: seed, PlainReadsAsQuorum: sc.plainAsQuorum}
 	w.defaults()
@@ -53,6 +56,14 @@ func runScenario(t *testing.T, sc scenario) Result {
 		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), i, w.Prefix, 2, true))
 	}
 	n := runTraffic(t, c, rec, w, sc, seed)
+	for _, note := range n.Notes() {
+		if note.Tag == "nemesis" {
+			t.Logf("%6.2fs-%6.2fs %s", float64(note.Start)/1e9, float64(note.End)/1e9, note.Description)
+		}
+	}
+	if errs := n.Errs(); len(errs) > 0 {
+		t.Errorf("faults failed: %v\n%s", errs, hint)
+	}
 
 	final := finish(t, c, rec, w, watchers)
 	stopWatch()
@@ -62,16 +73,8 @@ func runScenario(t *testing.T, sc scenario) Result {
 		run.Starts = append(run.Starts, wt.Start)
 		run.EndsEarly = append(run.EndsEarly, c.Removed(i))
 	}
-	for _, note := range run.Notes {
-		if note.Tag == "nemesis" {
-			t.Logf("%6.2fs-%6.2fs %s", float64(note.Start)/1e9, float64(note.End)/1e9, note.Description)
-		}
-	}
 	res := Check(run)
 	t.Logf("%d records; %s", len(run.Records), res.Summary())
-	if errs := n.Errs(); len(errs) > 0 {
-		t.Errorf("faults failed: %v\n%s", errs, hint)
-	}
 	if res.Failed() && !sc.plainAsQuorum && !sc.plantedBug {
 		t.Errorf("%s\n%s\nHTML: %s", res.Summary(), hint, res.HTML)
 	}
