@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,13 @@ func TestEtcdAndSkiffRefuseTheSameCommandLines(t *testing.T) {
 			// --listen-peer-urls on a free port keeps a wrongly accepted
 			// command line from clashing with another test.
 			args := append([]string{"--data-dir", t.TempDir(), "--listen-peer-urls", etcdtest.FreeURL(t)}, tt.args...)
+			// etcd binds its client listener before it checks the cluster
+			// flags, so a command line that leaves the client URLs at their
+			// default would fail on a busy port 2379 instead.
+			if !slices.Contains(tt.args, "--listen-client-urls") {
+				client := etcdtest.FreeURL(t)
+				args = append(args, "--listen-client-urls", client, "--advertise-client-urls", client)
+			}
 			out, err := exec.CommandContext(ctx, etcdtest.EtcdBinary, args...).CombinedOutput()
 			require.Error(t, err, "etcd accepted %q", tt.args)
 			assert.Contains(t, string(out), tt.want, "etcd's words changed")
