@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"skiff/raft/raftpb"
 )
 
 func snapFiles(t *testing.T, dataDir string) []string {
@@ -61,4 +63,18 @@ func TestFollowerBehindCompactionCatchesUpBySnapshot(t *testing.T) {
 	c2.start(f)
 	c2.waitLeader()
 	c2.waitSameStores()
+}
+
+// A hard state older than the snapshot (a crash between the snapshot's WAL
+// marker and the Ready's hard state) is lifted to the snapshot.
+func TestAtLeastSnapshot(t *testing.T) {
+	md := raftpb.SnapshotMetadata{Index: 50, Term: 4}
+	got := atLeastSnapshot(raftpb.HardState{Term: 3, Vote: 2, Commit: 40}, md)
+	if want := (raftpb.HardState{Term: 4, Vote: 0, Commit: 50}); got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	newer := raftpb.HardState{Term: 6, Vote: 1, Commit: 70}
+	if got := atLeastSnapshot(newer, md); got != newer {
+		t.Fatalf("a newer hard state changed: %+v", got)
+	}
 }

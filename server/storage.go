@@ -133,6 +133,7 @@ func (s *Server) restart(dirs config.Dirs) (uint64, error) {
 	if err := s.restoreState(snapshot); err != nil {
 		return 0, err
 	}
+	hs = atLeastSnapshot(hs, snapshot.Metadata)
 	if s.cfg.ForceNewCluster {
 		hs, ents = s.forceNewCluster(hs, ents)
 	}
@@ -146,6 +147,22 @@ func (s *Server) restart(dirs config.Dirs) (uint64, error) {
 	s.lg.Info("restarting member", "member", hexID(s.id), "cluster", hexID(s.clusterID),
 		"snapshot-index", snapshot.Metadata.Index, "term", hs.Term, "commit", hs.Commit, "entries", len(ents))
 	return snapshot.Metadata.Index, nil
+}
+
+// atLeastSnapshot lifts a hard state that is older than the snapshot it is
+// restored with. A crash between a snapshot's WAL marker and the hard state
+// saved in the same Ready leaves exactly that (ready.go persists the
+// snapshot first): the snapshot holds only committed entries, so its index
+// is committed; and a member that never persisted anything in the snapshot's
+// term never voted in it, so it may take that term with no vote.
+func atLeastSnapshot(hs raftpb.HardState, md raftpb.SnapshotMetadata) raftpb.HardState {
+	if hs.Commit < md.Index {
+		hs.Commit = md.Index
+	}
+	if hs.Term < md.Term {
+		hs.Term, hs.Vote = md.Term, 0
+	}
+	return hs
 }
 
 // openError turns a failure to open the WAL into advice.
