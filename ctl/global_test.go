@@ -132,16 +132,15 @@ func TestMemberListShowsUnstartedMembers(t *testing.T) {
 // TestDiscoverySRV: -D finds endpoints in SRV records, drops http ones
 // unless --insecure-discovery, and the SRV name suffix applies to both.
 func TestDiscoverySRV(t *testing.T) {
-	old := lookupSRV
-	defer func() { lookupSRV = old }()
+	defer func() { srvResolver = nil }()
 	var asked []string
-	lookupSRV = func(service, proto, name string) (string, []*net.SRV, error) {
-		asked = append(asked, "_"+service+"._"+proto+"."+name)
-		if strings.HasPrefix(service, "etcd-client-ssl") {
-			return "", []*net.SRV{{Target: "a.example.com.", Port: 2379}}, nil
+	srvResolver = fakeSRV(func(name string) ([]*net.SRV, error) {
+		asked = append(asked, name)
+		if strings.HasPrefix(name, "_etcd-client-ssl") {
+			return []*net.SRV{{Target: "a.example.com.", Port: 2379}}, nil
 		}
-		return "", []*net.SRV{{Target: "b.example.com.", Port: 2379}}, nil
-	}
+		return []*net.SRV{{Target: "b.example.com.", Port: 2379}}, nil
+	})
 	t.Setenv("SKIFFCTL_DISCOVERY_SRV_NAME", "x")
 	res := runCtl(t, "-D", "example.com", "--no-sync", "--debug", "--timeout", "100ms", "--total-timeout", "300ms", "get", "/a")
 	if !strings.Contains(res.stderr, "ignoring discovered insecure endpoint \"http://b.example.com:2379\"\n") ||
@@ -156,11 +155,24 @@ func TestDiscoverySRV(t *testing.T) {
 	if !strings.Contains(res.stderr, "Cluster-Endpoints: https://a.example.com:2379, http://b.example.com:2379\n") {
 		t.Errorf("insecure discovery: %q", res.stderr)
 	}
-	lookupSRV = func(string, string, string) (string, []*net.SRV, error) { return "", nil, errors.New("no such host") }
+	srvResolver = fakeSRV(func(string) ([]*net.SRV, error) { return nil, errors.New("no such host") })
 	res = runCtl(t, "-D", "example.com", "get", "/a")
 	if res.code != ExitBadArgs || res.stderr != "dns lookup errors: no such host and no such host\n" {
 		t.Errorf("failed discovery: %+v", res)
 	}
+}
+
+// fakeSRV is a discovery.Resolver answering SRV queries, by full name, from
+// a function; address lookups are not part of --discovery-srv.
+type fakeSRV func(name string) ([]*net.SRV, error)
+
+func (f fakeSRV) LookupSRV(_ context.Context, _, _, name string) (string, []*net.SRV, error) {
+	addrs, err := f(name)
+	return "", addrs, err
+}
+
+func (f fakeSRV) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return nil, errors.New("fakeSRV: no address lookups")
 }
 
 // TestCAFile: --ca-file (or SKIFFCTL_CA_FILE) makes an https endpoint with
