@@ -7,6 +7,7 @@
 //
 // Files:
 //
-//	limits.go   Config, its defaults, Apply (http.Server fields) and Wrap
+//	limits.go   Config, its defaults, Apply (http.Server fields) and Wrap;
+//	            WriteMessage, the {"message"} error shape v2http and v2auth share
 //	watch.go    IsWatch and the per-connection watch count
 package limits

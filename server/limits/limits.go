@@ -103,7 +103,7 @@ type limiter struct {
 func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit := l.cfg.MaxBodyBytes; limit > 0 {
 		if r.ContentLength > limit {
-			writeMessage(w, http.StatusRequestEntityTooLarge,
+			WriteMessage(w, http.StatusRequestEntityTooLarge,
 				fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, limit))
 			return
 		}
@@ -140,7 +140,7 @@ func (l *limiter) setDeadlines(w http.ResponseWriter, watch bool) {
 func (l *limiter) serveWatch(w http.ResponseWriter, r *http.Request) {
 	if limit := l.cfg.MaxWatchesPerConn; limit > 0 {
 		if !l.watches.acquire(r.RemoteAddr, limit) {
-			writeMessage(w, http.StatusTooManyRequests,
+			WriteMessage(w, http.StatusTooManyRequests,
 				fmt.Sprintf("too many watches on one connection (limit %d); close some, or open another connection", limit))
 			return
 		}
@@ -149,8 +149,12 @@ func (l *limiter) serveWatch(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(w, r)
 }
 
-// writeMessage writes the {"message":...} shape of the non-keys endpoints.
-func writeMessage(w http.ResponseWriter, status int, message string) {
+// WriteMessage writes the error shape of every endpoint but /v2/keys,
+// {"message":"..."} with Content-Type application/json and no trailing
+// newline, as etcd writes it (contract §2). v2http and v2auth answer with it
+// too: it lives here because this package imports nothing of skiff, so
+// either can import it.
+func WriteMessage(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	b, _ := json.Marshal(struct {

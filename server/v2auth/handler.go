@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"skiff/server/limits"
 )
 
 // maxBodyBytes caps an auth request's JSON body. A user or role document is
@@ -92,7 +94,7 @@ func (a *Auth) admitItem(w http.ResponseWriter, r *http.Request, collection http
 	name, ok := nameFromPath(r.URL.Path)
 	switch {
 	case !ok:
-		writeMessage(w, http.StatusBadRequest, "Invalid path")
+		limits.WriteMessage(w, http.StatusBadRequest, "Invalid path")
 		return "", false
 	case name == "":
 		collection(w, r)
@@ -113,10 +115,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeMessage(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("auth: request body larger than %d bytes", maxBodyBytes))
+		limits.WriteMessage(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("auth: request body larger than %d bytes", maxBodyBytes))
 		return false
 	case err != nil:
-		writeMessage(w, http.StatusBadRequest, "Invalid JSON in request body.")
+		limits.WriteMessage(w, http.StatusBadRequest, "Invalid JSON in request body.")
 		return false
 	}
 	return true
@@ -138,26 +140,16 @@ func (a *Auth) writeResult(w http.ResponseWriter, err error) {
 func (a *Auth) writeError(w http.ResponseWriter, err error) {
 	var e *Error
 	if errors.As(err, &e) {
-		writeMessage(w, e.Status, e.Error())
+		limits.WriteMessage(w, e.Status, e.Error())
 		return
 	}
 	a.cfg.Logger.Warn("v2auth: request failed", "err", err)
-	writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+	limits.WriteMessage(w, http.StatusInternalServerError, "Internal Server Error")
 }
 
 // writeNoAuth is the 401 of contract §4, sent without X-Etcd-Cluster-Id.
 func writeNoAuth(w http.ResponseWriter) {
-	writeMessage(w, http.StatusUnauthorized, "Insufficient credentials")
-}
-
-// writeMessage writes {"message":...} (no trailing newline, as etcd).
-func writeMessage(w http.ResponseWriter, status int, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(struct {
-		Message string `json:"message"`
-	}{message})
-	_, _ = w.Write(b)
+	limits.WriteMessage(w, http.StatusUnauthorized, "Insufficient credentials")
 }
 
 // writeJSON writes a document followed by a newline, as etcd's encoder.

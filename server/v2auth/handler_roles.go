@@ -2,6 +2,8 @@ package v2auth
 
 import (
 	"net/http"
+
+	"skiff/server/limits"
 )
 
 // serveRoles is GET /v2/auth/roles: every role in full, root included.
@@ -58,7 +60,7 @@ func (a *Auth) putRole(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	if in.Role != name {
-		writeMessage(w, http.StatusBadRequest, "Role JSON name does not match the name in the URL")
+		limits.WriteMessage(w, http.StatusBadRequest, "Role JSON name does not match the name in the URL")
 		return
 	}
 	if in.Grant.IsEmpty() && in.Revoke.IsEmpty() {
@@ -70,7 +72,7 @@ func (a *Auth) putRole(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	if !in.Permissions.KV.isEmpty() {
-		writeMessage(w, http.StatusBadRequest, "Role JSON contains both permissions and grant/revoke")
+		limits.WriteMessage(w, http.StatusBadRequest, "Role JSON contains both permissions and grant/revoke")
 		return
 	}
 	out, err := a.UpdateRole(r.Context(), in)

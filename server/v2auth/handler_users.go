@@ -2,6 +2,8 @@ package v2auth
 
 import (
 	"net/http"
+
+	"skiff/server/limits"
 )
 
 // userWithRoles is a user as GET shows it: its roles in full, and no
@@ -93,7 +95,7 @@ func (a *Auth) putUser(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	if in.User != name {
-		writeMessage(w, http.StatusBadRequest, "User JSON name does not match the name in the URL")
+		limits.WriteMessage(w, http.StatusBadRequest, "User JSON name does not match the name in the URL")
 		return
 	}
 	var (
@@ -107,7 +109,7 @@ func (a *Auth) putUser(w http.ResponseWriter, r *http.Request, name string) {
 	case len(in.Grant) == 0 && len(in.Revoke) == 0:
 		out, created, err = a.CreateOrUpdateUser(r.Context(), in)
 	case len(in.Roles) != 0:
-		writeMessage(w, http.StatusBadRequest, "User JSON contains both roles and grant/revoke")
+		limits.WriteMessage(w, http.StatusBadRequest, "User JSON contains both roles and grant/revoke")
 		return
 	default:
 		out, err = a.UpdateUser(r.Context(), in)

@@ -21,7 +21,8 @@
 //	members.go     /v2/members (§3)
 //	stats.go       /v2/stats/self, /leader, /store
 //	admin.go       /version, /v2/machines, /health
-//	errors.go      the {"message"} error shape and 405 with Allow
+//	errors.go      405 with Allow, JSON documents (the {"message"} error
+//	               shape is limits.WriteMessage)
 //	cors.go        the CORS headers and OPTIONS (§1.5)
 //	cleanpath.go   301 for unclean paths (§1.1)
 //	metrics.go     the request counters and /metrics

@@ -6,18 +6,6 @@ import (
 	"strings"
 )
 
-// writeMessage writes the error shape of every endpoint but /v2/keys,
-// {"message":"..."} with Content-Type application/json and no trailing
-// newline, as etcd writes it (§2).
-func writeMessage(w http.ResponseWriter, status int, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(struct {
-		Message string `json:"message"`
-	}{message})
-	_, _ = w.Write(b)
-}
-
 // allowMethod reports whether method is one of allowed; if not it answers
 // 405 with the Allow header listing them comma-separated (no spaces) and the
 // plain-text body "Method Not Allowed", as etcd does (§1.1, §3).

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"skiff/server/limits"
 	"skiff/server/membership"
 )
 
@@ -23,7 +24,7 @@ func (a *api) serveMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && a.cfg.Authorizer != nil && !a.cfg.Authorizer.IsRoot(r) {
 		// §4: changing membership needs root; this reply names no cluster.
-		writeMessage(w, http.StatusUnauthorized, "Insufficient credentials")
+		limits.WriteMessage(w, http.StatusUnauthorized, "Insufficient credentials")
 		return
 	}
 	w.Header().Set("X-Etcd-Cluster-Id", a.cfg.Server.ClusterID().String())
@@ -57,12 +58,12 @@ func (a *api) getMembers(w http.ResponseWriter, r *http.Request) {
 		id, ok := a.cfg.Server.Leader()
 		m, found := a.member(id)
 		if !ok || !found {
-			writeMessage(w, http.StatusServiceUnavailable, "During election")
+			limits.WriteMessage(w, http.StatusServiceUnavailable, "During election")
 			return
 		}
 		writeJSON(w, http.StatusOK, m.ClientView())
 	default:
-		writeMessage(w, http.StatusNotFound, "Not found")
+		limits.WriteMessage(w, http.StatusNotFound, "Not found")
 	}
 }
 
@@ -137,16 +138,16 @@ func (a *api) updateMember(ctx context.Context, w http.ResponseWriter, r *http.R
 func (a *api) writeMemberError(w http.ResponseWriter, r *http.Request, err error, id string) {
 	switch {
 	case errors.Is(err, ErrPeerURLExists):
-		writeMessage(w, http.StatusConflict, ErrPeerURLExists.Error())
+		limits.WriteMessage(w, http.StatusConflict, ErrPeerURLExists.Error())
 	case errors.Is(err, ErrIDExists):
-		writeMessage(w, http.StatusConflict, ErrIDExists.Error())
+		limits.WriteMessage(w, http.StatusConflict, ErrIDExists.Error())
 	case errors.Is(err, ErrMemberNotFound):
-		writeMessage(w, http.StatusNotFound, "No such member: "+id)
+		limits.WriteMessage(w, http.StatusNotFound, "No such member: "+id)
 	case errors.Is(err, ErrMemberRemoved):
-		writeMessage(w, http.StatusGone, "Member permanently removed: "+id)
+		limits.WriteMessage(w, http.StatusGone, "Member permanently removed: "+id)
 	default:
 		a.cfg.Logger.Warn("v2http: members request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		limits.WriteMessage(w, http.StatusInternalServerError, "Internal Server Error")
 	}
 }
 
@@ -166,7 +167,7 @@ func memberID(w http.ResponseWriter, r *http.Request) (membership.ID, bool) {
 	}
 	id, err := membership.ParseID(s)
 	if err != nil {
-		writeMessage(w, http.StatusNotFound, "No such member: "+s)
+		limits.WriteMessage(w, http.StatusNotFound, "No such member: "+s)
 		return 0, false
 	}
 	return id, true
@@ -181,7 +182,7 @@ func readPeerURLs(w http.ResponseWriter, r *http.Request) ([]string, bool) {
 		ctype = strings.ToLower(strings.TrimSpace(ctype[:i]))
 	}
 	if ctype != "application/json" {
-		writeMessage(w, http.StatusUnsupportedMediaType,
+		limits.WriteMessage(w, http.StatusUnsupportedMediaType,
 			fmt.Sprintf("Bad Content-Type %s, accept application/json", ctype))
 		return nil, false
 	}
@@ -195,12 +196,12 @@ func readPeerURLs(w http.ResponseWriter, r *http.Request) ([]string, bool) {
 		err = json.Unmarshal(b, &body)
 	}
 	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
+		limits.WriteMessage(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
 	urls, err := canonicalURLs(body.PeerURLs)
 	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
+		limits.WriteMessage(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
 	return urls, true

@@ -3,6 +3,8 @@ package v2http
 import (
 	"encoding/json"
 	"net/http"
+
+	"skiff/server/limits"
 )
 
 // serveSelfStats is GET /v2/stats/self (§3).
@@ -21,7 +23,7 @@ func (a *api) serveLeaderStats(w http.ResponseWriter, r *http.Request) {
 	}
 	stats, ok := a.cfg.Server.LeaderStats()
 	if !ok {
-		writeMessage(w, http.StatusForbidden, "not current leader")
+		limits.WriteMessage(w, http.StatusForbidden, "not current leader")
 		return
 	}
 	writeCompactJSON(w, stats)
@@ -44,7 +46,7 @@ func writeCompactJSON(w http.ResponseWriter, v any) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		limits.WriteMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
