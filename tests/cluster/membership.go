@@ -52,10 +52,16 @@ func (c *Cluster) AddMember(ctx context.Context) (int, error) {
 	}
 	c.addToList(m)
 	i := len(c.list()) - 1
-	if err := c.start(i); err != nil {
-		return i, err
+	// The new member reads the member list from a peer, which may not have
+	// applied the addition yet ("member count is unequal"): try again, as
+	// an operator would.
+	for try := 0; ; try++ {
+		err := c.start(i)
+		if err == nil || try == 20 || ctx.Err() != nil {
+			return i, err
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return i, nil
 }
 
 // RemoveMember removes member i through the leader and waits until it has

@@ -37,7 +37,7 @@ func TestSoakRandomFaults(t *testing.T) {
 		}
 		traffic := min(2*time.Minute, max(total/4, 20*time.Second), time.Until(deadline)-5*time.Second)
 		t.Run(fmt.Sprintf("run%d-%dmembers", run, size), func(t *testing.T) {
-			runScenario(t, scenario{size: size, faults: faults, until: traffic})
+			runScenario(t, scenario{size: size, faults: faults, until: traffic, memFS: true})
 		})
 	}
 }
