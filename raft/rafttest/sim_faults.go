@@ -77,7 +77,7 @@ func (s *Sim) checkLiveness() error {
 	}
 	s.tracef("healed: liveness phase")
 	final := []byte(fmt.Sprintf("final-%d", s.opts.Seed))
-	proposed := false
+	var proposedTo [2]uint64 // the leader and term the final proposal went to
 	for tick := 0; tick < s.opts.LivenessTicks; tick++ {
 		if err := s.runTick(true); err != nil {
 			return err
@@ -86,7 +86,10 @@ func (s *Sim) checkLiveness() error {
 		if lead == nil {
 			continue
 		}
-		if !proposed {
+		// A client whose leader changed before its proposal was applied
+		// (the leader was removed, or had been asked to transfer) asks
+		// the new leader again; the same data applied twice is fine here.
+		if at := [2]uint64{lead.ID, lead.Node.Status().Term}; at != proposedTo && !s.allApplied(final) {
 			err := lead.Node.Propose(final)
 			if errors.Is(err, raft.ErrProposalDropped) {
 				continue // a leadership transfer under way: a client retries
@@ -94,7 +97,7 @@ func (s *Sim) checkLiveness() error {
 			if err != nil {
 				return fmt.Errorf("leader %d refused the final proposal: %w", lead.ID, err)
 			}
-			proposed = true
+			proposedTo = at
 			s.tracef("propose %q at %d", final, lead.ID)
 		}
 		if s.allApplied(final) {

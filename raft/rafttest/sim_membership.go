@@ -50,8 +50,16 @@ func (s *Sim) maybeChangeMembership() {
 		// p's view may be stale: the learner may have been removed since,
 		// and then the drivers refuse the change (Peer.applyConfChange).
 		cc = raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: cs.Learners[r.IntN(len(cs.Learners))]}
-	case len(cs.Voters) > 2:
-		members := append(slices.Clone(cs.Voters), cs.Learners...)
+	case len(cs.Voters) > 3 || len(cs.Learners) > 0:
+		// Leave at least three voters: a removed member stops as soon as
+		// it applies its removal, and from two voters down to one the
+		// survivor may never learn that the removal committed and then
+		// waits for a vote from the stopped member forever (the known
+		// two-member pitfall; etcd warns about it too).
+		members := slices.Clone(cs.Learners)
+		if len(cs.Voters) > 3 {
+			members = append(members, cs.Voters...)
+		}
 		cc = raftpb.ConfChange{Type: raftpb.ConfChangeRemoveNode, NodeID: members[r.IntN(len(members))]}
 	default:
 		return
