@@ -94,9 +94,14 @@ The order matters:
     (ErrConfChangePending otherwise); a change takes effect on each node
     when its driver applies the committed entry and calls ApplyConfChange
     (membership.go has the rules that make that safe). A node sees that it
-    was removed in Status().IsMember(). Status().SafeConfChange(cc), on the
-    leader, refuses a change that would leave fewer active voters than a
-    quorum (etcd's --strict-reconfig-check).
+    was removed in Status().IsMember() once it applies its removal; one
+    that never hears of it (its peers stopped sending to it) must be told
+    by the transport, as etcd's peers reject a removed member's messages.
+    Status().SafeConfChange(cc), on the leader, refuses a change that would
+    leave fewer active voters than a quorum (etcd's --strict-reconfig-check).
+    Removing one of two voters can stall the survivor: if the removed member
+    stops before the survivor learns that the change committed, the survivor
+    still counts it as a voter and waits for its vote (keep three voters).
   - Reads (thesis §6.4): ReadIndex(ctx) answers in Ready.ReadStates with
     (ctx, index); serve the read once the state machine has applied index.
     A read whose answer never comes (leadership changed) is retried by the
