@@ -150,16 +150,19 @@ func newRaft(cfg Config) (*raft, error) {
 
 // loadState restores the persisted hard state and the applied index.
 func (r *raft) loadState(hs raftpb.HardState, applied uint64) error {
-	if hs.Commit < r.log.committed || hs.Commit > r.log.lastIndex() {
-		return fmt.Errorf("raft: stored commit index %d is outside the stored log [%d, %d]; the storage is inconsistent",
-			hs.Commit, r.log.committed, r.log.lastIndex())
+	if hs.Commit > r.log.lastIndex() {
+		return fmt.Errorf("raft: stored commit index %d is past the stored log's last index %d; the storage is inconsistent",
+			hs.Commit, r.log.lastIndex())
 	}
 	r.term, r.vote = hs.Term, hs.Vote
-	r.log.committed = hs.Commit
+	// A hard state older than the snapshot (a crash between writing the
+	// snapshot and the hard state of the same Ready) is fine: the snapshot
+	// is committed by definition, and the commit index stays at it.
+	r.log.committed = max(hs.Commit, r.log.committed)
 	if applied > 0 {
-		if applied < r.log.applied || applied > hs.Commit {
+		if applied < r.log.applied || applied > r.log.committed {
 			return fmt.Errorf("%w: Applied (%d) must lie in [%d, %d], the snapshot and commit indexes",
-				ErrInvalidConfig, applied, r.log.applied, hs.Commit)
+				ErrInvalidConfig, applied, r.log.applied, r.log.committed)
 		}
 		r.log.applied, r.log.applying = applied, applied
 	}

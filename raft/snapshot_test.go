@@ -130,3 +130,20 @@ func TestRestartFromSnapshotReplaysAppliedConfChanges(t *testing.T) {
 		t.Fatalf("handed out %v, want only entry 7", rd.CommittedEntries)
 	}
 }
+
+// A crash between writing a received snapshot and the hard state of the
+// same Ready leaves a hard state older than the snapshot; the snapshot is
+// committed by definition, so raft starts with its index committed.
+func TestRestartWithHardStateOlderThanSnapshot(t *testing.T) {
+	s := NewMemoryStorage()
+	s.ApplySnapshot(raftpb.Snapshot{Metadata: raftpb.SnapshotMetadata{Index: 5, Term: 2,
+		ConfState: raftpb.ConfState{Voters: []uint64{1, 2, 3}}}})
+	s.SetHardState(raftpb.HardState{Term: 2, Commit: 3})
+	n, err := New(Config{ID: 1, Storage: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := n.Status(); st.Commit != 5 || st.Applied != 5 {
+		t.Fatalf("commit %d applied %d, want 5 and 5", st.Commit, st.Applied)
+	}
+}
