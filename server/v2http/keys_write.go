@@ -28,7 +28,7 @@ func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuc
 		ev = &store.Event{Action: ev.Action}
 	}
 	// A failed write means the client went away; there is no one to tell.
-	_ = json.NewEncoder(w).Encode(ev)
+	_ = encodeEvent(w, ev)
 }
 
 func hidesValue(action string) bool {

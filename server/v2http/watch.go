@@ -1,7 +1,6 @@
 package v2http
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -46,7 +45,6 @@ func (a *api) watch(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 // client goes away, or when done is closed (the member is shutting down).
 func sendEvents(r *http.Request, done <-chan struct{}, rc *http.ResponseController, w http.ResponseWriter,
 	wa *store.Watcher, stream bool) {
-	enc := json.NewEncoder(w)
 	for {
 		select {
 		case <-r.Context().Done():
@@ -57,7 +55,7 @@ func sendEvents(r *http.Request, done <-chan struct{}, rc *http.ResponseControll
 			if !ok {
 				return
 			}
-			if enc.Encode(ev) != nil || !stream {
+			if encodeEvent(w, ev) != nil || !stream {
 				return
 			}
 			if rc.Flush() != nil {
