@@ -49,14 +49,26 @@ func DescribeMessage(m raftpb.Message) string {
 		b.WriteString(" entries=")
 		b.WriteString(DescribeEntries(m.Entries))
 	case raftpb.MsgReadIndex:
-		b.WriteString(" ctx=" + strconv.Quote(string(m.Context)))
+		describeReads(&b, m.Entries)
 	case raftpb.MsgReadIndexResponse:
 		field(&b, "readIndex", m.ReadIndex)
-		b.WriteString(" ctx=" + strconv.Quote(string(m.Context)))
+		describeReads(&b, m.Entries)
 	case raftpb.MsgInstallSnapshot:
 		describeSnapshot(&b, m.Snapshot)
 	}
 	return b.String()
+}
+
+// describeReads lists the contexts of forwarded reads.
+func describeReads(b *strings.Builder, ents []raftpb.Entry) {
+	b.WriteString(" reads=[")
+	for i := range ents {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Quote(string(ents[i].Data)))
+	}
+	b.WriteByte(']')
 }
 
 // describeRound shows the ReadIndex round a heartbeat belongs to.

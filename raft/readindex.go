@@ -41,23 +41,49 @@ type readOnly struct {
 	waiting   []readRequest // not yet in a round
 	rounds    []*readRound
 	lastRound uint64
+	forward   [][]byte // a follower's reads, sent to the leader at the next Ready
 }
 
-// handleReadIndex takes a read request from the local driver or, forwarded,
-// from a follower. A follower forwards its own requests to the leader; the
-// leader's answer returns as a ReadIndexResponse.
+// handleReadIndex takes a read request from the local driver. A follower
+// forwards its requests to the leader, all those of one Ready in one
+// message; the leader's answer returns as a ReadIndexResponse.
 func (r *raft) handleReadIndex(req readRequest) error {
 	switch {
 	case r.role == RoleLeader:
 		r.readOnly.waiting = append(r.readOnly.waiting, req)
 		return nil
-	case req.from != r.id:
-		return nil // forwarded to a node that no longer leads: the asker times out and retries
 	case r.role == RoleFollower && r.lead != 0:
-		r.send(raftpb.Message{Type: raftpb.MsgReadIndex, To: r.lead, Context: req.ctx})
+		r.readOnly.forward = append(r.readOnly.forward, req.ctx)
 		return nil
 	}
 	return errNoLeader
+}
+
+// handleForwardedReads takes the reads a follower forwarded: one per entry
+// (the entry's Data is the request's context).
+func (r *raft) handleForwardedReads(m raftpb.Message) {
+	if r.role != RoleLeader {
+		return // no longer leads: the askers time out and retry
+	}
+	for _, e := range m.Entries {
+		r.readOnly.waiting = append(r.readOnly.waiting, readRequest{ctx: e.Data, from: m.From})
+	}
+}
+
+// flushForwards sends a follower's reads to the leader in one message.
+func (r *raft) flushForwards() {
+	ro := &r.readOnly
+	if len(ro.forward) == 0 {
+		return
+	}
+	if r.role == RoleFollower && r.lead != 0 {
+		ents := make([]raftpb.Entry, len(ro.forward))
+		for i, ctx := range ro.forward {
+			ents[i].Data = ctx
+		}
+		r.send(raftpb.Message{Type: raftpb.MsgReadIndex, To: r.lead, Entries: ents})
+	}
+	ro.forward = ro.forward[:0]
 }
 
 // committedInTerm reports whether the leader has committed an entry of its
@@ -70,6 +96,9 @@ func (r *raft) committedInTerm() bool {
 
 // readsReady reports whether flushReads has work.
 func (r *raft) readsReady() bool {
+	if len(r.readOnly.forward) > 0 {
+		return true
+	}
 	return r.role == RoleLeader && len(r.readOnly.waiting) > 0 && r.committedInTerm()
 }
 
@@ -78,6 +107,7 @@ func (r *raft) readsReady() bool {
 // the cost of confirming leadership across many read-only queries"). Reads
 // wait while the leader has committed no entry of its term.
 func (r *raft) flushReads() {
+	r.flushForwards()
 	if !r.readsReady() {
 		return
 	}
@@ -150,25 +180,39 @@ func (r *raft) readConfirmed(round *readRound) bool {
 	return n >= r.prs.quorum()
 }
 
-// releaseReads answers every read of a confirmed round with its index.
+// releaseReads answers every read of a confirmed round with its index:
+// local ones in ReadStates, forwarded ones with one ReadIndexResponse per
+// follower, its entries carrying the contexts.
 func (r *raft) releaseReads(round *readRound) {
+	var answers map[uint64][]raftpb.Entry
+	var order []uint64
 	for _, req := range round.reads {
 		if req.from == r.id {
 			r.readStates = append(r.readStates, ReadState{Index: round.index, RequestCtx: req.ctx})
 			continue
 		}
-		r.send(raftpb.Message{Type: raftpb.MsgReadIndexResponse, To: req.from,
-			ReadIndex: round.index, Context: req.ctx})
+		if answers == nil {
+			answers = map[uint64][]raftpb.Entry{}
+		}
+		if _, ok := answers[req.from]; !ok {
+			order = append(order, req.from)
+		}
+		answers[req.from] = append(answers[req.from], raftpb.Entry{Data: req.ctx})
+	}
+	for _, to := range order {
+		r.send(raftpb.Message{Type: raftpb.MsgReadIndexResponse, To: to, ReadIndex: round.index, Entries: answers[to]})
 	}
 }
 
-// handleReadIndexResponse delivers the leader's answer to a forwarded read.
+// handleReadIndexResponse delivers the leader's answers to forwarded reads.
 func (r *raft) handleReadIndexResponse(m raftpb.Message) {
-	r.readStates = append(r.readStates, ReadState{Index: m.ReadIndex, RequestCtx: m.Context})
+	for _, e := range m.Entries {
+		r.readStates = append(r.readStates, ReadState{Index: m.ReadIndex, RequestCtx: e.Data})
+	}
 }
 
 // resetReads forgets every pending read: after a role change nothing this
 // node collected may be answered (invariant 2).
 func (r *raft) resetReads() {
-	r.readOnly = readOnly{lastRound: r.readOnly.lastRound}
+	r.readOnly = readOnly{lastRound: r.readOnly.lastRound, forward: r.readOnly.forward[:0]}
 }

@@ -137,25 +137,28 @@ func TestReadIndexFollowerForwardsToLeader(t *testing.T) {
 	f.step(t, raftpb.Message{Type: raftpb.MsgHeartbeat, From: 1, To: 2, Term: 1})
 	f.drain(t)
 	f.ReadIndex([]byte("x"))
+	f.ReadIndex([]byte("y"))
 	msgs, _ := f.drain(t)
-	if fw := filter(msgs, raftpb.MsgReadIndex); len(fw) != 1 || fw[0].To != 1 || string(fw[0].Context) != "x" {
-		t.Fatalf("follower sent %v, want one ReadIndex to 1", msgs)
+	fw := filter(msgs, raftpb.MsgReadIndex)
+	if len(fw) != 1 || fw[0].To != 1 || len(fw[0].Entries) != 2 || string(fw[0].Entries[1].Data) != "y" {
+		t.Fatalf("follower sent %v, want one ReadIndex to 1 carrying x and y", msgs)
 	}
 
 	l, apps := newLeaderOf3(t)
 	l.ackAppends(t, apps)
 	l.drain(t)
-	l.step(t, raftpb.Message{Type: raftpb.MsgReadIndex, From: 2, To: 1, Term: l.r.term, Context: []byte("x")})
+	fw[0].Term = l.r.term
+	l.step(t, fw[0])
 	msgs, _ = l.drain(t)
 	l.ackHeartbeats(t, msgs, 3)
 	msgs, reads := l.drain(t)
 	resp := filter(msgs, raftpb.MsgReadIndexResponse)
-	if len(reads) != 0 || len(resp) != 1 || resp[0].To != 2 || resp[0].ReadIndex != 1 {
-		t.Fatalf("leader answered a forwarded read with %v (local read states %v), want ReadIndexResponse to 2 at 1", msgs, reads)
+	if len(reads) != 0 || len(resp) != 1 || resp[0].To != 2 || resp[0].ReadIndex != 1 || len(resp[0].Entries) != 2 {
+		t.Fatalf("leader answered forwarded reads with %v (local read states %v), want one ReadIndexResponse to 2 at 1 for both", msgs, reads)
 	}
-	f.step(t, raftpb.Message{Type: raftpb.MsgReadIndexResponse, From: 1, To: 2, Term: 1, ReadIndex: 1, Context: []byte("x")})
-	if _, reads := f.drain(t); len(reads) != 1 || reads[0].Index != 1 {
-		t.Fatalf("follower's read states %v, want [x@1]", reads)
+	f.step(t, resp[0])
+	if _, reads := f.drain(t); len(reads) != 2 || reads[0].Index != 1 || string(reads[1].RequestCtx) != "y" {
+		t.Fatalf("follower's read states %v, want [x@1 y@1]", reads)
 	}
 }
 

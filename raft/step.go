@@ -120,7 +120,7 @@ func (r *raft) dispatch(m raftpb.Message) error {
 			}
 		}
 	case raftpb.MsgReadIndex:
-		return r.handleReadIndex(readRequest{ctx: m.Context, from: m.From})
+		r.handleForwardedReads(m)
 	case raftpb.MsgReadIndexResponse:
 		r.handleReadIndexResponse(m)
 	default:

@@ -33,9 +33,11 @@ const (
 	MsgTimeoutNow
 	// MsgPropose carries proposals forwarded from a follower to the leader.
 	MsgPropose
-	// MsgReadIndex carries a read request forwarded to the leader (§6.4).
+	// MsgReadIndex carries read requests forwarded to the leader (§6.4),
+	// one per entry, the entry's Data being the request's context.
 	MsgReadIndex
-	// MsgReadIndexResponse returns the read index for a forwarded read.
+	// MsgReadIndexResponse returns ReadIndex for the forwarded reads whose
+	// contexts its entries carry.
 	MsgReadIndexResponse
 	// MsgTransferLeadership asks the leader to transfer leadership to From.
 	MsgTransferLeadership
@@ -95,8 +97,9 @@ type Message struct {
 	// InstallSnapshot.
 	Snapshot *Snapshot
 
-	// ReadIndex: Context identifies the read request and comes back in
-	// the answer together with ReadIndex. Heartbeats carry it too.
+	// ReadIndex answers forwarded reads (whose contexts travel in
+	// Entries). Context is echoed by a HeartbeatResponse: the leader's
+	// ReadIndex round number.
 	Context   []byte
 	ReadIndex uint64
 
