@@ -137,29 +137,65 @@ func replaceFollower(n *Nemesis) {
 	n.Note("nemesis", start, fmt.Sprintf("remove follower m%d", f+1))
 }
 
-// snapshotCatchUp cuts a follower off until the leader has taken a
-// snapshot and compacted its log past the follower, then heals: the
-// follower must catch up by receiving the snapshot (etcd's "blackhole until
-// snapshot"). It needs a low --snapshot-count.
+// snapshotCatchUp cuts a follower off until the leader has applied far
+// more entries than --snapshot-count past it (so it snapshotted and
+// compacted its log past the follower), then heals: the follower must catch
+// up by receiving a snapshot (etcd's "blackhole until snapshot"). It needs
+// a low --snapshot-count (at most 500).
 func snapshotCatchUp(n *Nemesis) {
 	l := n.leader()
 	f := n.follower(l)
-	ls := n.C.Member(l).Server()
-	if ls == nil {
-		n.fail(fmt.Errorf("leader m%d is down", l+1))
+	fs := n.C.Member(f).Server()
+	if fs == nil {
+		n.fail(fmt.Errorf("follower m%d is down", f+1))
 		return
 	}
-	before := ls.Transport().Stats()[n.C.Member(f).ID()].SnapshotsSent
-	n.window(fmt.Sprintf("isolate follower m%d until the leader compacts past it, heal", f+1), 2*faultTime,
-		func() { n.C.Isolate(f) }, n.C.Heal)
-	deadline := time.Now().Add(10 * time.Second)
-	for ls.Transport().Stats()[n.C.Member(f).ID()].SnapshotsSent == before {
+	before := n.snapshotsSentTo(f)
+	start := n.Rec.Now()
+	n.C.Isolate(f)
+	deadline := time.Now().Add(15 * time.Second)
+	for n.leaderApplied(f) < fs.AppliedIndex()+1000 && time.Now().Before(deadline) && n.Ctx.Err() == nil {
+		n.sleep(20 * time.Millisecond)
+	}
+	n.C.Heal()
+	n.Note("nemesis", start, fmt.Sprintf("isolate follower m%d until the leader is 1000 entries ahead, heal", f+1))
+	deadline = time.Now().Add(10 * time.Second)
+	for n.snapshotsSentTo(f) == before {
 		if time.Now().After(deadline) || n.Ctx.Err() != nil {
-			n.fail(fmt.Errorf("follower m%d caught up without a snapshot from leader m%d", f+1, l+1))
+			n.fail(fmt.Errorf("follower m%d caught up without a snapshot", f+1))
 			return
 		}
 		n.sleep(20 * time.Millisecond)
 	}
+}
+
+// snapshotsSentTo counts the snapshots every running member has sent to
+// member f.
+func (n *Nemesis) snapshotsSentTo(f int) uint64 {
+	var sum uint64
+	for i := range n.C.Size() {
+		if s := n.C.Member(i).Server(); s != nil && i != f {
+			sum += s.Transport().Stats()[n.C.Member(f).ID()].SnapshotsSent
+		}
+	}
+	return sum
+}
+
+// leaderApplied is the applied index of the leader the members other than
+// f agree on (0 if none).
+func (n *Nemesis) leaderApplied(f int) uint64 {
+	var others []int
+	for i := range n.C.Size() {
+		if i != f {
+			others = append(others, i)
+		}
+	}
+	if l := n.C.Leader(others...); l >= 0 {
+		if s := n.C.Member(l).Server(); s != nil {
+			return s.AppliedIndex()
+		}
+	}
+	return 0
 }
 
 // messageFaults applies per-message faults to every raft stream for twice
