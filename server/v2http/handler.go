@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,7 +98,8 @@ func New(cfg Config) (http.Handler, error) {
 
 // api holds the validated Config; every endpoint is one of its methods.
 type api struct {
-	cfg Config
+	cfg       Config
+	clusterID atomic.Pointer[clusterIDValue] // see clusterIDHeader
 }
 
 // routes mounts every endpoint. Anything not listed is the mux's plain

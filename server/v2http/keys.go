@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"skiff/server/membership"
 	"skiff/store"
 )
 
@@ -16,7 +17,7 @@ func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
 	}
 	// §1.5: every keys response names the cluster, errors included (but not
 	// the 405 above, as etcd).
-	w.Header().Set("X-Etcd-Cluster-Id", a.cfg.Server.ClusterID().String())
+	w.Header()["X-Etcd-Cluster-Id"] = a.clusterIDHeader() // Set, canonical key
 	kr, perr := parseKeyRequest(r, a.cfg.Now())
 	if perr != nil {
 		writeKeyError(w, perr)
@@ -39,6 +40,25 @@ func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
 	default:
 		a.localGet(w, kr)
 	}
+}
+
+// clusterIDHeader is the value of X-Etcd-Cluster-Id, formatted once per
+// cluster ID rather than once per request. The returned slice is shared
+// between requests, so its capacity is 1: an Add to it copies.
+func (a *api) clusterIDHeader() []string {
+	id := a.cfg.Server.ClusterID()
+	if c := a.clusterID.Load(); c != nil && c.id == id {
+		return c.header
+	}
+	c := &clusterIDValue{id: id, header: []string{id.String()}}
+	a.clusterID.Store(c)
+	return c.header[0:1:1]
+}
+
+// clusterIDValue is a cluster ID and its header value.
+type clusterIDValue struct {
+	id     membership.ID
+	header []string
 }
 
 // canAccessKey asks the Authorizer, if any (§4).

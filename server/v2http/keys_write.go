@@ -16,11 +16,7 @@ import (
 // compareAndSwap shows only its action (§1.2); deletes and gets are unchanged.
 func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuccess bool) {
 	raftIndex, term := a.cfg.Server.RaftIndexTerm()
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Etcd-Index", strconv.FormatUint(ev.EtcdIndex, 10))
-	h.Set("X-Raft-Index", strconv.FormatUint(raftIndex, 10))
-	h.Set("X-Raft-Term", strconv.FormatUint(term, 10))
+	setEventHeaders(w.Header(), ev.EtcdIndex, raftIndex, term)
 	if ev.IsCreated() {
 		w.WriteHeader(http.StatusCreated)
 	}
@@ -29,6 +25,26 @@ func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuc
 	}
 	// A failed write means the client went away; there is no one to tell.
 	_ = encodeEvent(w, ev)
+}
+
+// setEventHeaders sets Content-Type, X-Etcd-Index, X-Raft-Index and
+// X-Raft-Term as four Header.Set calls would (the keys are canonical, and each
+// value slice has room for exactly its one value, so a later Add copies), but
+// with two allocations instead of seven: one for the value slices, one for the
+// three numbers.
+func setEventHeaders(h http.Header, etcdIndex, raftIndex, term uint64) {
+	var buf [3 * 20]byte
+	b := strconv.AppendUint(buf[:0], etcdIndex, 10)
+	i := len(b)
+	b = strconv.AppendUint(b, raftIndex, 10)
+	j := len(b)
+	b = strconv.AppendUint(b, term, 10)
+	nums := string(b)
+	v := []string{"application/json", nums[:i], nums[i:j], nums[j:]}
+	h["Content-Type"] = v[0:1:1]
+	h["X-Etcd-Index"] = v[1:2:2]
+	h["X-Raft-Index"] = v[2:3:3]
+	h["X-Raft-Term"] = v[3:4:4]
 }
 
 func hidesValue(action string) bool {
