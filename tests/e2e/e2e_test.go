@@ -60,7 +60,7 @@ func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
 	defer stopWatch()
 	var watchers []*lin.Watcher
 	for i, p := range ps {
-		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.url()), i, "/lin", 2, stream))
+		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.url()), lin.WatchSpec{Member: i, Key: "/lin", Recursive: true, Stream: stream, Start: 2}))
 	}
 
 	ctx, stop := context.WithCancel(context.Background())
@@ -79,8 +79,7 @@ func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
 
 	run := lin.Run{Records: rec.Records(), Final: keys, Dir: dir, Timeout: 60 * time.Second}
 	for _, wt := range watchers {
-		run.Watches = append(run.Watches, wt.Events())
-		run.Starts = append(run.Starts, wt.Start)
+		run.Watches = append(run.Watches, wt.Log())
 	}
 	res := lin.Check(run)
 	t.Logf("%d records; %s", len(run.Records), res.Summary())
@@ -165,8 +164,7 @@ func waitWatchers(ws []*lin.Watcher, index uint64) {
 	deadline := time.Now().Add(20 * time.Second)
 	for _, w := range ws {
 		for time.Now().Before(deadline) {
-			evs := w.Events()
-			if len(evs) > 0 && evs[len(evs)-1].Index >= index {
+			if w.LastIndex() >= index {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)

@@ -12,18 +12,14 @@ import (
 
 // Run is everything one workload run produced, ready to be checked.
 type Run struct {
-	Records []Record
-	Watches [][]Event // one per watcher
-	Starts  []uint64  // each watcher's first index
-	// EndsEarly marks watchers whose member left the cluster: they may
-	// stop before the final write.
-	EndsEarly []bool
-	Final     map[string]string
-	Notes     []porcupine.Annotation // fault windows, for the HTML
-	Dir       string                 // where the artifacts go
-	Timeout   time.Duration          // porcupine's budget; Unknown fails
-	Visual    bool                   // write history.html even when it passes
-	SkipLogs  bool                   // no watchers ran: skip the log-based checks
+	Records  []Record
+	Watches  []WatchLog // one per watcher
+	Final    map[string]string
+	Notes    []porcupine.Annotation // fault windows, for the HTML
+	Dir      string                 // where the artifacts go
+	Timeout  time.Duration          // porcupine's budget; Unknown fails
+	Visual   bool                   // write history.html even when it passes
+	SkipLogs bool                   // no watchers ran: skip the log-based checks
 }
 
 // Result is the outcome of Check.
@@ -50,7 +46,7 @@ func Check(run Run) Result {
 	var log []Event
 	if !run.SkipLogs {
 		log = MergeEvents(run.Watches)
-		res.Violations = append(res.Violations, CheckWatches(run.Watches, run.Starts, run.EndsEarly, log)...)
+		res.Violations = append(res.Violations, CheckWatches(run.Watches, log)...)
 		res.Violations = append(res.Violations, CheckFinalState(run.Final, log)...)
 		res.Violations = append(res.Violations, CheckAcknowledgedInLog(records, log)...)
 		res.Violations = append(res.Violations, CheckAppliedOnce(log)...)

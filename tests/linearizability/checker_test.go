@@ -20,7 +20,8 @@ func check(t *testing.T, records []Record, log []Event) Result {
 			final[k] = s.Value
 		}
 	}
-	return Check(Run{Records: records, Watches: [][]Event{log}, Starts: []uint64{1}, Final: final, Timeout: 30 * time.Second})
+	all := WatchLog{WatchSpec: WatchSpec{Key: "/", Recursive: true, Start: 1}, Events: log}
+	return Check(Run{Records: records, Watches: []WatchLog{all}, Final: final, Timeout: 30 * time.Second})
 }
 
 func finalStates(log []Event) map[string]keyState {
@@ -169,14 +170,25 @@ func TestCheckerFindsWatchGapsRepeatsAndDisagreements(t *testing.T) {
 		"short":    {log[0], log[1]},
 		"disagree": {log[0], ev(6, "/a", "other", "v1"), log[2]},
 	}
+	spec := WatchSpec{Key: "/", Recursive: true, Start: 1}
+	full := WatchLog{WatchSpec: spec, Events: log}
 	for name, got := range cases {
-		vs := CheckWatches([][]Event{log, got}, []uint64{1, 1}, nil, log)
+		vs := CheckWatches([]WatchLog{full, {WatchSpec: spec, Events: got}}, MergeEvents([]WatchLog{full}))
 		if len(vs) == 0 {
 			t.Errorf("%s: no violation for watcher events %v", name, got)
 		}
 	}
-	if vs := CheckWatches([][]Event{log, log}, []uint64{1, 1}, nil, log); len(vs) > 0 {
+	if vs := CheckWatches([]WatchLog{full, full}, log); len(vs) > 0 {
 		t.Fatalf("identical watchers: %v", vs)
+	}
+	// A watcher on one key sees only that key's events, and must see all
+	// of them.
+	one := WatchSpec{Key: "/a", Start: 1}
+	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[:2]}}, log); len(vs) > 0 {
+		t.Fatalf("a watcher of /a that saw /a's events: %v", vs)
+	}
+	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[1:2]}}, log); len(vs) == 0 {
+		t.Fatal("a watcher of /a that missed /a's first event passed")
 	}
 }
 

@@ -51,10 +51,12 @@ func runScenario(t *testing.T, sc scenario) Result {
 
 	wctx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
+	// A recursive stream on every member, and a long-poll watch of one key.
 	var watchers []*Watcher
 	for i := range c.Size() {
-		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), i, w.Prefix, 2, true))
+		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), WatchSpec{Member: i, Key: w.Prefix, Recursive: true, Stream: true, Start: 2}))
 	}
+	watchers = append(watchers, Watch(wctx, rec, c.MemberClient(0), WatchSpec{Member: 0, Key: w.Key(0), Start: 2}))
 	n := runTraffic(t, c, rec, w, sc, seed)
 	for _, note := range n.Notes() {
 		if note.Tag == "nemesis" {
@@ -68,10 +70,10 @@ func runScenario(t *testing.T, sc scenario) Result {
 	final := finish(t, c, rec, w, watchers)
 	stopWatch()
 	run := Run{Records: rec.Records(), Final: final, Notes: n.Notes(), Dir: dir, Timeout: 60 * time.Second, Visual: os.Getenv("SKIFF_HTML") != ""}
-	for i, wt := range watchers {
-		run.Watches = append(run.Watches, wt.Events())
-		run.Starts = append(run.Starts, wt.Start)
-		run.EndsEarly = append(run.EndsEarly, c.Removed(i))
+	for _, wt := range watchers {
+		wl := wt.Log()
+		wl.EndsEarly = c.Removed(wl.Member)
+		run.Watches = append(run.Watches, wl)
 	}
 	res := Check(run)
 	t.Logf("%d records; %s", len(run.Records), res.Summary())
@@ -119,7 +121,7 @@ func runTraffic(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, sc
 	return n
 }
 
-// finish heals the cluster, restarts whoever is down, writes a final key
+// finish heals the cluster, restarts whoever is down, writes the first key
 // through a fresh client (it must succeed: the run's last word), waits
 // until the members agree and every watcher saw the final write, and
 // returns the workload's keys as the members hold them.
@@ -132,7 +134,7 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	}
 	c.RestartAll()
 	c.WaitLeader()
-	finalKey := w.Prefix + "/final"
+	finalKey := w.Key(0) // every watcher covers it
 	var idx uint64
 	for attempt := 0; idx == 0; attempt++ {
 		m := attempt % c.Size()
@@ -150,8 +152,8 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	c.WaitStoreIndex(idx)
 	c.WaitConverged()
 	deadline := time.Now().Add(cluster.WaitTimeout)
-	for i, wt := range watchers {
-		for !c.Removed(i) && lastIndex(wt.Events()) < idx && time.Now().Before(deadline) {
+	for _, wt := range watchers {
+		for !c.Removed(wt.Spec.Member) && wt.LastIndex() < idx && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}

@@ -24,7 +24,7 @@ func TestTTLExpiryIdenticalUnderClockSkew(t *testing.T) {
 	defer cancel()
 	var watchers []*Watcher
 	for i := range c.Size() {
-		watchers = append(watchers, Watch(ctx, rec, c.MemberClient(i), i, "/ttl", 2, true))
+		watchers = append(watchers, Watch(ctx, rec, c.MemberClient(i), WatchSpec{Member: i, Key: "/ttl", Recursive: true, Stream: true, Start: 2}))
 	}
 	const keys = 9
 	for i := range keys {
@@ -39,21 +39,21 @@ func TestTTLExpiryIdenticalUnderClockSkew(t *testing.T) {
 	// Wait for every key to expire on every member: 1s plus at most 3s of
 	// skew, plus the sweep interval.
 	deadline := time.Now().Add(15 * time.Second)
-	for expires(watchers[0].Events()) < keys {
+	for expires(watchers[0].Log().Events) < keys {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d keys expired within 15s", expires(watchers[0].Events()), keys)
+			t.Fatalf("only %d of %d keys expired within 15s", expires(watchers[0].Log().Events), keys)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	c.WaitConverged()
 	for i := 1; i < len(watchers); i++ {
-		for time.Now().Before(deadline) && len(watchers[i].Events()) < len(watchers[0].Events()) {
+		for time.Now().Before(deadline) && len(watchers[i].Log().Events) < len(watchers[0].Log().Events) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	want := strip(watchers[0].Events())
+	want := strip(watchers[0].Log().Events)
 	for i, w := range watchers[1:] {
-		if got := strip(w.Events()); !slices.Equal(got, want) {
+		if got := strip(w.Log().Events); !slices.Equal(got, want) {
 			t.Fatalf("m%d's watcher saw %v\nm1's saw %v", i+2, got, want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,34 +34,61 @@ func (e Event) same(o Event) bool {
 	return e.Index == o.Index && e.Key == o.Key && e.Action == o.Action && e.Value == o.Value && e.PrevValue == o.PrevValue
 }
 
-// Watcher follows the workload's key prefix on one member with a recursive
-// watch (waitIndex resumes it after the member restarts) and records every
-// event.
+// WatchSpec says what a watcher follows.
+type WatchSpec struct {
+	Member    int    // the member its client is pinned to
+	Key       string // the key (or directory) watched
+	Recursive bool   // the key and everything under it
+	Stream    bool   // one streaming answer, or one long poll per event
+	Start     uint64 // the first index it asks for (waitIndex); at least 2
+}
+
+// WatchLog is what one watcher saw: the input of CheckWatches.
+type WatchLog struct {
+	WatchSpec
+	// EndsEarly: the watcher's member left the cluster, so it may stop
+	// before the final write.
+	EndsEarly bool    `json:"endsEarly,omitempty"`
+	Events    []Event `json:"events"`
+}
+
+// covers reports whether an event on key is one the watch must see.
+func (s WatchSpec) covers(key string) bool {
+	return key == s.Key || s.Recursive && strings.HasPrefix(key, strings.TrimSuffix(s.Key, "/")+"/")
+}
+
+// Watcher follows a key on one member (waitIndex resumes it after the
+// member restarts) and records every event.
 type Watcher struct {
-	Member int
-	Start  uint64 // the first index it asked for
-	stream bool
+	Spec   WatchSpec
 	mu     sync.Mutex
 	events []Event
 }
 
-// Events returns what the watcher has seen so far.
-func (w *Watcher) Events() []Event {
+// Log returns what the watcher has seen so far.
+func (w *Watcher) Log() WatchLog {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]Event(nil), w.events...)
+	return WatchLog{WatchSpec: w.Spec, Events: append([]Event(nil), w.events...)}
 }
 
-// Watch runs a watcher on prefix through cl (pinned to member) from index
-// start until ctx ends: a stream (stream=true), or one long poll per event.
-func Watch(ctx context.Context, rec *Recorder, cl *client.Client, member int, prefix string, start uint64, stream bool) *Watcher {
-	w := &Watcher{Member: member, Start: start, stream: stream}
-	go w.run(ctx, rec, cl, prefix)
+// LastIndex is the index of the last event seen, 0 before any.
+func (w *Watcher) LastIndex() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return lastIndex(w.events)
+}
+
+// Watch runs a watcher through cl (pinned to spec.Member) until ctx ends.
+func Watch(ctx context.Context, rec *Recorder, cl *client.Client, spec WatchSpec) *Watcher {
+	w := &Watcher{Spec: spec}
+	go w.run(ctx, rec, cl)
 	return w
 }
 
-func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client, prefix string) {
-	cw := cl.Watcher(prefix, &client.WatchOptions{AfterIndex: w.Start - 1, Recursive: true, Stream: w.stream})
+func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client) {
+	sp := w.Spec
+	cw := cl.Watcher(sp.Key, &client.WatchOptions{AfterIndex: sp.Start - 1, Recursive: sp.Recursive, Stream: sp.Stream})
 	reset := false
 	for ctx.Err() == nil {
 		r, err := cw.Next(ctx)
@@ -72,12 +100,12 @@ func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client, pre
 			// Too far behind: start again from the present, marking the gap.
 			cw.Close()
 			after := uint64(0)
-			if g, err := cl.Get(ctx, prefix, nil); err == nil {
+			if g, err := cl.Get(ctx, sp.Key, nil); err == nil {
 				after = g.Index
 			} else if ce := (*client.Error)(nil); errors.As(err, &ce) {
 				after = ce.Index
 			}
-			cw = cl.Watcher(prefix, &client.WatchOptions{AfterIndex: after, Recursive: true, Stream: w.stream})
+			cw = cl.Watcher(sp.Key, &client.WatchOptions{AfterIndex: after, Recursive: sp.Recursive, Stream: sp.Stream})
 			reset = true
 		default:
 			select { // member down: try again shortly, resuming where we were
@@ -107,10 +135,10 @@ func (w *Watcher) add(r *client.Response, now int64, reset bool) {
 
 // MergeEvents builds the event log from every watcher: one event per index.
 // Watchers that disagree about an index are reported by CheckWatches.
-func MergeEvents(watchers [][]Event) []Event {
+func MergeEvents(watches []WatchLog) []Event {
 	byIndex := map[uint64]Event{}
-	for _, evs := range watchers {
-		for _, e := range evs {
+	for _, wl := range watches {
+		for _, e := range wl.Events {
 			if old, ok := byIndex[e.Index]; !ok || e.Time < old.Time {
 				e.Reset = false
 				byIndex[e.Index] = e
@@ -125,36 +153,50 @@ func MergeEvents(watchers [][]Event) []Event {
 	return log
 }
 
-// CheckWatches: every watcher sees events in index order with no repeat,
-// all watchers agree on the event at each index, none skips an event
-// another one saw (apart from a restart after error 401, which it marks),
-// and each one reached the last event, the final write every run ends with
-// (unless endsEarly says its member was removed from the cluster).
-func CheckWatches(watchers [][]Event, starts []uint64, endsEarly []bool, log []Event) []Violation {
+// CheckWatches: every watcher sees the events it covers in index order
+// with no repeat; all watchers agree on the event at each index; none skips
+// an event another one saw (apart from a restart after error 401, which it
+// marks); and each one reached the last event it covers, up to the final
+// write every run ends with (unless its member left the cluster).
+func CheckWatches(watches []WatchLog, log []Event) []Violation {
+	var out []Violation
+	for wi, wl := range watches {
+		name := fmt.Sprintf("watcher %d (m%d, %s, recursive %t, stream %t)", wi, wl.Member+1, wl.Key, wl.Recursive, wl.Stream)
+		var mine []Event // the log as this watcher should see it
+		for _, e := range log {
+			if e.Index >= wl.Start && wl.covers(e.Key) {
+				mine = append(mine, e)
+			}
+		}
+		out = append(out, checkOneWatch(name, wl, mine)...)
+	}
+	return out
+}
+
+// checkOneWatch compares one watcher's events with the log it should see.
+func checkOneWatch(name string, wl WatchLog, mine []Event) []Violation {
 	var out []Violation
 	pos := map[uint64]int{}
-	for i, e := range log {
+	for i, e := range mine {
 		pos[e.Index] = i
 	}
-	for wi, evs := range watchers {
-		name := fmt.Sprintf("watcher %d", wi)
-		next := sort.Search(len(log), func(i int) bool { return log[i].Index >= starts[wi] })
-		for _, e := range evs {
-			p := pos[e.Index]
-			switch {
-			case !log[p].same(e):
-				out = append(out, Violation{"watch", fmt.Sprintf("%s got %+v at index %d, another watcher got %+v", name, e, e.Index, log[p])})
-			case p < next:
-				out = append(out, Violation{"watch", fmt.Sprintf("%s got index %d again or out of order (expected index %d or later)", name, e.Index, log[next].Index)})
-				continue
-			case p > next && !e.Reset:
-				out = append(out, Violation{"watch", fmt.Sprintf("%s skipped %d event(s) before index %d, the first at index %d (%s %s)", name, p-next, e.Index, log[next].Index, log[next].Action, log[next].Key)})
-			}
-			next = p + 1
+	next := 0
+	for _, e := range wl.Events {
+		p, ok := pos[e.Index]
+		switch {
+		case !ok || !mine[p].same(e):
+			out = append(out, Violation{"watch", fmt.Sprintf("%s got %+v, which is not the log's event at index %d", name, e, e.Index)})
+			continue
+		case p < next:
+			out = append(out, Violation{"watch", fmt.Sprintf("%s got index %d again or out of order (expected index %d or later)", name, e.Index, mine[next].Index)})
+			continue
+		case p > next && !e.Reset:
+			out = append(out, Violation{"watch", fmt.Sprintf("%s skipped %d event(s) before index %d, the first at index %d (%s %s)", name, p-next, e.Index, mine[next].Index, mine[next].Action, mine[next].Key)})
 		}
-		if next < len(log) && !(wi < len(endsEarly) && endsEarly[wi]) {
-			out = append(out, Violation{"watch", fmt.Sprintf("%s stopped at index %d; the log goes on to %d", name, lastIndex(evs), log[len(log)-1].Index)})
-		}
+		next = p + 1
+	}
+	if next < len(mine) && !wl.EndsEarly {
+		out = append(out, Violation{"watch", fmt.Sprintf("%s stopped at index %d; the log goes on to %d", name, lastIndex(wl.Events), mine[len(mine)-1].Index)})
 	}
 	return out
 }
