@@ -21,7 +21,8 @@ func soakDuration(t *testing.T) time.Duration {
 }
 
 // Random sequences of faults on three- and five-member clusters, run after
-// run until the soak time is up; every run's history is checked. A run
+// run until the soak time is up, with snapshots every 500 entries and the
+// members' disks on MemFS; every run's history is checked. A run
 // lasts at most two minutes of traffic, so its history checks quickly and
 // a failure points at a short window.
 func TestSoakRandomFaults(t *testing.T) {
@@ -29,7 +30,7 @@ func TestSoakRandomFaults(t *testing.T) {
 	deadline := time.Now().Add(total)
 	for run := 0; time.Until(deadline) > 10*time.Second; run++ {
 		size := []int{3, 5}[run%2]
-		var faults []Fault
+		faults := []Fault{{"snapshot-catch-up", 3, snapshotCatchUp}}
 		for _, f := range Faults {
 			if size >= f.MinSize {
 				faults = append(faults, f)
@@ -37,7 +38,7 @@ func TestSoakRandomFaults(t *testing.T) {
 		}
 		traffic := min(2*time.Minute, max(total/4, 20*time.Second), time.Until(deadline)-5*time.Second)
 		t.Run(fmt.Sprintf("run%d-%dmembers", run, size), func(t *testing.T) {
-			runScenario(t, scenario{size: size, faults: faults, until: traffic, memFS: true})
+			runScenario(t, scenario{size: size, faults: faults, until: traffic, memFS: true, snapshotCount: 500, catchUp: 100})
 		})
 	}
 }
