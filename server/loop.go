@@ -57,14 +57,26 @@ func (s *Server) step(m raftpb.Message) {
 
 // proposeBatch proposes p and whatever other proposals are already waiting.
 func (s *Server) proposeBatch(p proposal) {
-	p.errc <- s.submit(p)
+	s.submitAndAnswer(p)
 	for range maxProposalBatch - 1 {
 		select {
 		case p := <-s.propc:
-			p.errc <- s.submit(p)
+			s.submitAndAnswer(p)
 		default:
 			return
 		}
+	}
+}
+
+// submitAndAnswer submits p and tells its sender how raft took it: on errc,
+// or for a command only if it failed, through the wait registry.
+func (s *Server) submitAndAnswer(p proposal) {
+	err := s.submit(p)
+	switch {
+	case p.errc != nil:
+		p.errc <- err
+	case err != nil:
+		s.waits.trigger(p.id, result{err: err})
 	}
 }
 

@@ -12,12 +12,13 @@ import (
 	"skiff/store"
 )
 
-// proposal is something on its way into the raft loop, which answers on
-// errc whether raft took it: a command's encoding (data), a read-index
-// request (read, its context), a configuration change (conf) or a
-// leadership transfer.
+// proposal is something on its way into the raft loop: a command's encoding
+// (data; a failure is delivered to the wait registry under id), or, answered
+// on errc, a read-index request (read, its context), a configuration change
+// (conf) or a leadership transfer.
 type proposal struct {
 	data     []byte
+	id       uint64 // a command's request ID: its failure goes to the wait registry
 	read     []byte
 	conf     *raftpb.ConfChange
 	transfer uint64 // a leadership transfer to this member
@@ -67,29 +68,68 @@ func (s *Server) Do(ctx context.Context, r *store.Request) (*store.Event, error)
 }
 
 // proposeAndWait proposes cmd and waits for the result of its apply.
+//
+// The hand-off is one buffered send: the raft loop takes the proposal when
+// it next turns over (maybe after an fsync), and its outcome — the apply's
+// result, or raft.ErrProposalDropped while no leader is known — arrives
+// through the wait registry under cmd.ID. A dropped proposal is proposed
+// again once a leader is known, as etcd's proposals wait for one.
 func (s *Server) proposeAndWait(ctx context.Context, cmd *Command) (*store.Event, error) {
 	data, err := cmd.Marshal()
 	if err != nil {
 		return nil, store.ErrRaftInternal(err.Error(), s.store.Index())
 	}
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, s.requestTimeout())
+	ctx, cancel := s.withRequestTimeout(ctx)
 	defer cancel()
-	resc := s.waits.register(cmd.ID)
-	if err := s.propose(ctx, data); err != nil {
-		s.waits.cancel(cmd.ID)
-		s.metrics.proposalsFailed.Inc()
-		return nil, s.proposeError(ctx, err)
+	for {
+		leaderc := s.leaderChanged()
+		resc := s.waits.register(cmd.ID)
+		select {
+		case s.propc <- proposal{data: data, id: cmd.ID}:
+		case <-ctx.Done():
+			return nil, s.proposalFailed(ctx, cmd.ID, ctx.Err())
+		case <-s.stopping:
+			return nil, s.proposalFailed(ctx, cmd.ID, ErrStopped)
+		}
+		var res result
+		select {
+		case res = <-resc:
+		case <-ctx.Done():
+			return nil, s.proposalFailed(ctx, cmd.ID, ctx.Err())
+		}
+		if !errors.Is(res.err, raft.ErrProposalDropped) {
+			if errors.Is(res.err, ErrStopped) {
+				return nil, s.proposalFailed(ctx, cmd.ID, res.err)
+			}
+			s.metrics.proposalLatency.Observe(time.Since(start).Seconds())
+			return res.event, res.err
+		}
+		select {
+		case <-leaderc:
+		case <-time.After(s.cfg.HeartbeatInterval):
+		case <-ctx.Done():
+			return nil, s.proposalFailed(ctx, cmd.ID, ctx.Err())
+		case <-s.stopping:
+			return nil, s.proposalFailed(ctx, cmd.ID, ErrStopped)
+		}
 	}
-	select {
-	case res := <-resc:
-		s.metrics.proposalLatency.Observe(time.Since(start).Seconds())
-		return res.event, res.err
-	case <-ctx.Done():
-		s.waits.cancel(cmd.ID)
-		s.metrics.proposalsFailed.Inc()
-		return nil, s.proposeError(ctx, ctx.Err())
+}
+
+// withRequestTimeout bounds ctx by the request timeout, unless the caller's
+// deadline is already sooner (v2http sets its own): one timer per request.
+func (s *Server) withRequestTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= s.requestTimeout() {
+		return ctx, func() {}
 	}
+	return context.WithTimeout(ctx, s.requestTimeout())
+}
+
+// proposalFailed forgets a request that gives up and returns its error.
+func (s *Server) proposalFailed(ctx context.Context, id uint64, err error) error {
+	s.waits.cancel(id)
+	s.metrics.proposalsFailed.Inc()
+	return s.proposeError(ctx, err)
 }
 
 // propose hands a command's encoding to the raft loop.
