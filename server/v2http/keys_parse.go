@@ -3,7 +3,6 @@ package v2http
 import (
 	"math"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -43,12 +42,13 @@ func (kr *keyRequest) isWrite() bool {
 // parameters are checked in etcd's order, so a request with several bad
 // values gets the same error etcd gives.
 func parseKeyRequest(r *http.Request, now time.Time) (*keyRequest, *store.Error) {
-	if err := r.ParseForm(); err != nil {
+	form, ferr := readKeyForm(r)
+	if ferr != nil {
 		// A bad escape in the query or body, or a body over Go's 10 MB form
 		// cap ("http: POST too large", §1.11).
-		return nil, store.ErrInvalidForm(err.Error(), 0)
+		return nil, store.ErrInvalidForm(ferr.Error(), 0)
 	}
-	f := r.Form
+	f := &form
 	kr := &keyRequest{httpMethod: r.Method}
 	kr.Namespace = store.Keys
 	kr.Key = keyOf(r.URL.Path)
@@ -65,7 +65,7 @@ func parseKeyRequest(r *http.Request, now time.Time) (*keyRequest, *store.Error)
 	if kr.wait && r.Method != http.MethodGet {
 		return nil, store.ErrInvalidField(`"wait" can only be used with GET requests`, 0)
 	}
-	if vs, ok := f["prevValue"]; ok && vs[0] == "" {
+	if v, ok := f.lookup("prevValue"); ok && v == "" {
 		return nil, store.ErrPrevValueRequired(`"prevValue" cannot be empty`, 0)
 	}
 	kr.PrevValue = f.Get("prevValue")
@@ -98,7 +98,7 @@ func keyOf(urlPath string) string {
 }
 
 // parseBools reads the plain boolean flags in etcd's order.
-func parseBools(f url.Values, kr *keyRequest) *store.Error {
+func parseBools(f *keyForm, kr *keyRequest) *store.Error {
 	flags := []struct {
 		name string
 		dst  *bool
@@ -124,7 +124,7 @@ func parseBools(f url.Values, kr *keyRequest) *store.Error {
 // existing TTL); otherwise an unsigned number of seconds. A ttl so large that
 // the expiration cannot be represented is refused with the same 202; etcd
 // lets it wrap silently (§1.10), skiff does not (docs/api.md).
-func parseTTL(f url.Values, now time.Time) (store.TTL, *store.Error) {
+func parseTTL(f *keyForm, now time.Time) (store.TTL, *store.Error) {
 	if f.Get("ttl") == "" {
 		return store.TTL{}, nil
 	}
@@ -137,7 +137,7 @@ func parseTTL(f url.Values, now time.Time) (store.TTL, *store.Error) {
 
 // parseRefresh reads refresh (§1.2): true needs a ttl (212) and no non-empty
 // value (211); it keeps the value and resets the TTL without waking watchers.
-func parseRefresh(f url.Values, kr *keyRequest) *store.Error {
+func parseRefresh(f *keyForm, kr *keyRequest) *store.Error {
 	refresh, err := optionalBool(f, "refresh", "invalid value for refresh")
 	if err != nil || refresh == nil || !*refresh {
 		return err
@@ -154,12 +154,12 @@ func parseRefresh(f url.Values, kr *keyRequest) *store.Error {
 
 // uintParam reads an unsigned parameter; present but not a number (including
 // empty) is code with cause `invalid value for "name"`.
-func uintParam(f url.Values, name string, code int) (uint64, *store.Error) {
-	vs, ok := f[name]
+func uintParam(f *keyForm, name string, code int) (uint64, *store.Error) {
+	v, ok := f.lookup(name)
 	if !ok {
 		return 0, nil
 	}
-	n, err := strconv.ParseUint(vs[0], 10, 64)
+	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
 		return 0, store.NewError(code, `invalid value for "`+name+`"`, 0)
 	}
@@ -170,12 +170,12 @@ func uintParam(f url.Values, name string, code int) (uint64, *store.Error) {
 // present but unparsable (including empty) is 209 with the cause
 // `invalid value for "name"` (built only then: this runs seven times per
 // request).
-func boolParam(f url.Values, name string) (bool, *store.Error) {
-	vs, ok := f[name]
+func boolParam(f *keyForm, name string) (bool, *store.Error) {
+	v, ok := f.lookup(name)
 	if !ok {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(vs[0])
+	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return false, store.ErrInvalidField(`invalid value for "`+name+`"`, 0)
 	}
@@ -184,12 +184,12 @@ func boolParam(f url.Values, name string) (bool, *store.Error) {
 
 // optionalBool is boolParam that tells "absent" (nil) from false, with the
 // given cause.
-func optionalBool(f url.Values, name, cause string) (*bool, *store.Error) {
-	vs, ok := f[name]
+func optionalBool(f *keyForm, name, cause string) (*bool, *store.Error) {
+	v, ok := f.lookup(name)
 	if !ok {
 		return nil, nil
 	}
-	b, err := strconv.ParseBool(vs[0])
+	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return nil, store.ErrInvalidField(cause, 0)
 	}
