@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,4 +147,61 @@ func TestQuorumReadOnFollowerSeesLeadersWrite(t *testing.T) {
 			t.Fatalf("after a linearizable read the follower has %s = %q, %v", key, v, ok)
 		}
 	}
+}
+
+// Many concurrent quorum reads on a follower, sharing ReadIndex rounds, each
+// see at least the last write acknowledged before the read began.
+func TestConcurrentLinearizableReadsSeeAcknowledgedWrites(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	f := (lead + 1) % 3
+	var acked atomic.Int64
+	stop := make(chan struct{})
+	var writer sync.WaitGroup
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		for i := int64(1); ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err := c.members[lead].s.Do(ctx, &store.Request{Method: store.MethodPut, Namespace: store.Keys, Key: "/ctr", Value: fmt.Sprint(i)})
+			cancel()
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+				return
+			}
+			acked.Store(i)
+		}
+	}()
+	var readers sync.WaitGroup
+	for range 16 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for range 30 {
+				before := acked.Load()
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				err := c.members[f].s.LinearizableRead(ctx)
+				cancel()
+				if err != nil {
+					t.Errorf("LinearizableRead: %v", err)
+					return
+				}
+				v, _ := c.get(f, "/ctr")
+				var got int64
+				fmt.Sscan(v, &got)
+				if got < before {
+					t.Errorf("a quorum read saw /ctr=%d after write %d was acknowledged", got, before)
+					return
+				}
+			}
+		}()
+	}
+	readers.Wait()
+	close(stop)
+	writer.Wait()
 }

@@ -83,6 +83,8 @@ func newServer(cfg *config.Config, opts Options) *Server {
 		propc:     make(chan proposal, maxProposalBatch),
 		reportc:   make(chan report, 64),
 		statusc:   make(chan chan raft.Status),
+		nextRead:  newReadRound(),
+		readWake:  make(chan struct{}, 1),
 		leadc:     make(chan struct{}),
 		closing:   make(chan struct{}),
 		stopping:  make(chan struct{}),

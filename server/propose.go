@@ -181,6 +181,8 @@ func (s *Server) proposeError(ctx context.Context, err error) error {
 	switch {
 	case errors.As(err, &se):
 		return se
+	case errors.Is(err, v2http.ErrNoLeader), errors.Is(err, v2http.ErrTimeout):
+		return err
 	case errors.Is(err, ErrStopped):
 		return store.ErrRaftInternal(ErrStopped.Error(), s.store.Index())
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:

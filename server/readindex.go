@@ -13,8 +13,65 @@ import (
 // a heartbeat round that this member's leader still leads and hands back its
 // commit index; the read then waits until that index is applied here. No
 // entry is written, so a quorum read costs no fsync.
+//
+// Reads share rounds, as etcd's linearizable read loop does: readLoop runs
+// one round at a time, for every read that arrived before the round began
+// (so each read's index is confirmed after the read started).
 func (s *Server) LinearizableRead(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.requestTimeout())
+	s.readMu.Lock()
+	round := s.nextRead
+	s.readMu.Unlock()
+	select {
+	case s.readWake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+	select {
+	case <-round.done:
+		if round.err != nil {
+			return s.proposeError(ctx, round.err)
+		}
+		return nil
+	case <-ctx.Done():
+		return s.proposeError(ctx, ctx.Err())
+	}
+}
+
+// readRound is one ReadIndex round shared by the reads waiting for it; err
+// is set before done is closed.
+type readRound struct {
+	done chan struct{}
+	err  error
+}
+
+func newReadRound() *readRound { return &readRound{done: make(chan struct{})} }
+
+// readLoop runs the ReadIndex rounds, one at a time, while reads wait.
+func (s *Server) readLoop() {
+	defer s.bgWG.Done()
+	for {
+		select {
+		case <-s.readWake:
+		case <-s.stopping:
+			s.readMu.Lock()
+			round := s.nextRead
+			s.readMu.Unlock()
+			round.err = ErrStopped
+			close(round.done)
+			return
+		}
+		s.readMu.Lock()
+		round := s.nextRead
+		s.nextRead = newReadRound()
+		s.readMu.Unlock()
+		round.err = s.confirmRead()
+		close(round.done)
+	}
+}
+
+// confirmRead runs one round: a read index from raft, then the wait until
+// this member has applied it.
+func (s *Server) confirmRead() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.requestTimeout())
 	defer cancel()
 	for {
 		index, err := s.readIndex(ctx)
@@ -29,7 +86,9 @@ func (s *Server) LinearizableRead(ctx context.Context) error {
 			if s.applied.Load() >= index {
 				return nil
 			}
-			return s.proposeError(ctx, ErrStopped)
+			return ErrStopped
+		case <-s.stopping:
+			return ErrStopped
 		case <-ctx.Done():
 			return s.proposeError(ctx, ctx.Err())
 		}
@@ -53,6 +112,8 @@ func (s *Server) readIndex(ctx context.Context) (uint64, error) {
 		return res.index, res.err
 	case <-timer.C:
 		return 0, nil
+	case <-s.stopping:
+		return 0, ErrStopped
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}

@@ -40,10 +40,11 @@ func (s *Server) start() error {
 	s.peerLns, s.clientLns = nil, nil
 	s.loopRunning.Store(true)
 	go s.run()
-	s.bgWG.Add(3)
+	s.bgWG.Add(4)
 	go s.publishLoop()
 	go s.syncLoop()
 	go s.removalWatch()
+	go s.readLoop()
 	if s.cfg.ForceNewCluster {
 		s.bgWG.Add(1)
 		go s.fixMembersAfterForce()

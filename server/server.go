@@ -106,6 +106,12 @@ type Server struct {
 	metrics  *metrics
 	reg      *prometheus.Registry
 
+	// Linearizable reads (readindex.go): the round the next reads join,
+	// and the signal that one is waiting.
+	readMu   sync.Mutex
+	nextRead *readRound
+	readWake chan struct{}
+
 	// Channels into the raft loop.
 	recvc   chan raftpb.Message
 	propc   chan proposal
