@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // keyForm is the parameters of contract §1.2 as r.ParseForm would leave them
@@ -92,29 +93,60 @@ func readKeyForm(r *http.Request) (keyForm, error) {
 	if !directFormOK(r) {
 		return parsedKeyForm(r)
 	}
-	var body []byte
+	var body string
+	hasBody := false
 	if r.Method == http.MethodPut || r.Method == http.MethodPost {
 		if ct := r.Header.Get("Content-Type"); ct == "application/x-www-form-urlencoded" {
 			var err error
-			body, err = io.ReadAll(io.LimitReader(r.Body, maxFormSize+1))
-			if err != nil {
+			if body, err = readFormBody(r.Body); err != nil {
 				return f, err // ParseForm's error too: a read error comes first
 			}
-			if len(body) > maxFormSize {
-				return f, errPostTooLarge
-			}
+			hasBody = true
 		} else if ct != "" { // none is application/octet-stream: no form
 			return parsedKeyForm(r)
 		}
 	}
-	if !f.add(string(body)) || !f.add(r.URL.RawQuery) {
-		if body != nil {
-			r.Body = io.NopCloser(bytes.NewReader(body))
+	if !f.add(body) || !f.add(r.URL.RawQuery) {
+		if hasBody {
+			r.Body = io.NopCloser(strings.NewReader(body))
 		}
 		return parsedKeyForm(r)
 	}
 	return f, nil
 }
+
+// readFormBody reads body as net/http's parsePostForm does: to the end, and
+// errPostTooLarge past maxFormSize. It reads into a pooled buffer; the
+// returned string is the one copy.
+func readFormBody(body io.Reader) (string, error) {
+	fb := formBodies.Get().(*formBody)
+	defer func() {
+		fb.lr.R = nil
+		if fb.buf.Cap() <= maxPooledFormBody {
+			fb.buf.Reset()
+			formBodies.Put(fb)
+		}
+	}()
+	fb.lr = io.LimitedReader{R: body, N: maxFormSize + 1}
+	if _, err := fb.buf.ReadFrom(&fb.lr); err != nil {
+		return "", err
+	}
+	if fb.buf.Len() > maxFormSize {
+		return "", errPostTooLarge
+	}
+	return fb.buf.String(), nil
+}
+
+// formBody is readFormBody's reusable state. A buffer grown past
+// maxPooledFormBody is dropped rather than pinned in the pool.
+type formBody struct {
+	buf bytes.Buffer
+	lr  io.LimitedReader
+}
+
+var formBodies = sync.Pool{New: func() any { return new(formBody) }}
+
+const maxPooledFormBody = 64 << 10
 
 // maxFormSize is net/http's cap on an urlencoded body that is not behind an
 // http.MaxBytesReader; errPostTooLarge is its error for a larger one.
