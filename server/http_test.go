@@ -111,10 +111,26 @@ func TestHTTPWriteThroughFollowerReadsLocally(t *testing.T) {
 	if code != http.StatusForbidden {
 		t.Fatalf("/v2/stats/leader on a follower: %d %s, want 403", code, body)
 	}
-	code, _, body = c.httpDo(lead, "GET", "/v2/stats/leader", nil)
-	if code != http.StatusOK || !strings.Contains(body, `"followers"`) {
-		t.Fatalf("/v2/stats/leader on the leader: %d %s", code, body)
-	}
+	// Heartbeats go out every 20 ms; give the leader a few round trips.
+	waitFor(t, "the leader measures its followers' latency", func() bool {
+		code, _, body = c.httpDo(lead, "GET", "/v2/stats/leader", nil)
+		var ls struct {
+			Followers map[string]struct {
+				Latency struct{ Current, Average, Minimum, Maximum float64 } `json:"latency"`
+				Counts  struct{ Success uint64 }                             `json:"counts"`
+			} `json:"followers"`
+		}
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &ls) != nil || len(ls.Followers) != 2 {
+			return false
+		}
+		for _, f := range ls.Followers {
+			l := f.Latency
+			if l.Current <= 0 || l.Minimum > l.Average || l.Average > l.Maximum || f.Counts.Success == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // v2 auth is served: with a root user and auth on, a request without

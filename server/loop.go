@@ -50,6 +50,7 @@ func (s *Server) run() {
 // step feeds a peer's message to raft. A message raft refuses is logged,
 // never fatal: a peer cannot take this member down.
 func (s *Server) step(m raftpb.Message) {
+	s.latency.noteReceived(m, time.Now())
 	if err := s.node.Step(m); err != nil {
 		s.lg.Debug("raft refused a message", "from", hexID(m.From), "type", m.Type.String(), "err", err)
 	}

@@ -84,6 +84,7 @@ func newServer(cfg *config.Config, opts Options) *Server {
 		reportc:   make(chan report, 64),
 		statusc:   make(chan chan raft.Status),
 		nextRead:  newReadRound(),
+		latency:   newFollowerLatency(),
 		readWake:  make(chan struct{}, 1),
 		leadc:     make(chan struct{}),
 		closing:   make(chan struct{}),

@@ -89,6 +89,9 @@ func (s *Server) send(msgs []raftpb.Message) {
 	if len(msgs) == 0 {
 		return
 	}
+	if s.isLeader.Load() {
+		s.latency.noteSent(msgs, time.Now())
+	}
 	s.transport.Send(msgs)
 }
 

@@ -101,6 +101,7 @@ type Server struct {
 	forceSnapshot bool
 
 	waits    *waitRegistry
+	latency  *followerLatency // heartbeat round trips, on the leader
 	appliedW *appliedWaiter
 	reqIDs   requestIDs
 	metrics  *metrics

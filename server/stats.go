@@ -32,8 +32,7 @@ type followerStats struct {
 	Counts  countStats   `json:"counts"`
 }
 
-// latencyStats are in milliseconds. skiff's transport does not time round
-// trips yet, so they stay 0.
+// latencyStats are heartbeat round trips in milliseconds (latency.go).
 type latencyStats struct {
 	Current           float64 `json:"current"`
 	Average           float64 `json:"average"`
@@ -79,7 +78,7 @@ func (s *Server) LeaderStats() (stats any, ok bool) {
 			continue
 		}
 		ps := peers[uint64(m.ID)]
-		ls.Followers[m.ID.String()] = &followerStats{Counts: countStats{
+		ls.Followers[m.ID.String()] = &followerStats{Latency: s.latency.of(uint64(m.ID)), Counts: countStats{
 			Success: ps.MessagesSent, Fail: ps.Dropped + ps.StreamFailures,
 		}}
 	}
