@@ -31,7 +31,8 @@ func (l *followerLatency) noteSent(msgs []raftpb.Message, now time.Time) {
 	defer l.mu.Unlock()
 	for i := range msgs {
 		if msgs[i].Type == raftpb.MsgHeartbeat {
-			if _, busy := l.sent[msgs[i].To]; !busy {
+			// A heartbeat unanswered for a second was lost: time this one.
+			if t, busy := l.sent[msgs[i].To]; !busy || now.Sub(t) > time.Second {
 				l.sent[msgs[i].To] = now
 			}
 		}
