@@ -60,6 +60,7 @@
 //	snapshot.go   taking and installing snapshots
 //	force.go      --force-new-cluster
 //	stats.go      /v2/stats/self and /v2/stats/leader
+//	latency.go    heartbeat round trips for /v2/stats/leader
 //	metrics.go    Prometheus metrics
 //	client.go     the client API handler over the member
 //	tls.go        https listeners and peer dialing (pkg/tlsutil)
