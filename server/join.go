@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"skiff/server/config"
 	"skiff/server/membership"
@@ -36,7 +37,9 @@ func (s *Server) bootstrapJoin(dirs config.Dirs) error {
 	if err != nil {
 		return err
 	}
-	clusterID, members, err := s.fetchClusterMembers(urlsMap)
+	self := membership.URLStrings(s.cfg.InitialAdvertisePeerURLs)
+	slices.Sort(self)
+	clusterID, members, err := s.fetchClusterMembers(urlsMap, self)
 	if err != nil {
 		return err
 	}
@@ -44,15 +47,7 @@ func (s *Server) bootstrapJoin(dirs config.Dirs) error {
 		return fmt.Errorf("member count is unequal: --initial-cluster lists %d members but the cluster has %d; list every member (skiffctl member list shows them)",
 			len(urlsMap), len(members))
 	}
-	self := membership.URLStrings(s.cfg.InitialAdvertisePeerURLs)
-	slices.Sort(self)
-	var selfID uint64
-	for _, m := range members {
-		urls := slices.Sorted(slices.Values(m.PeerURLs))
-		if slices.Equal(urls, self) {
-			selfID = m.ID
-		}
-	}
+	selfID := memberWithURLs(members, self)
 	if selfID == 0 {
 		return fmt.Errorf("the cluster has no member with peer URLs %s; add this member first (skiffctl member add %s %s), then start it",
 			strings.Join(self, ","), s.cfg.Name, strings.Join(self, ","))
@@ -70,29 +65,66 @@ func (s *Server) bootstrapJoin(dirs config.Dirs) error {
 }
 
 // fetchClusterMembers asks the other members listed in --initial-cluster
-// for the cluster's member list, returning the first answer.
-func (s *Server) fetchClusterMembers(urlsMap membership.URLsMap) (uint64, []transport.Member, error) {
+// for the cluster's member list. Members learn of an addition when they
+// apply it, so one may not list this member yet: it keeps asking, up to the
+// request timeout, until a list includes this member's peer URLs, and then
+// returns the last list it got.
+func (s *Server) fetchClusterMembers(urlsMap membership.URLsMap, self []string) (uint64, []transport.Member, error) {
 	client := &http.Client{Timeout: s.requestTimeout()}
 	if tlsCfg, err := s.peerDialTLS(); err != nil {
 		return 0, nil, err
 	} else if tlsCfg != nil {
 		client.Transport = &http.Transport{TLSClientConfig: tlsCfg}
 	}
+	deadline := time.Now().Add(s.requestTimeout())
+	var lastID uint64
+	var last []transport.Member
 	var errs []string
-	for _, name := range urlsMap.Names() {
-		if name == s.cfg.Name {
-			continue
-		}
-		for _, u := range urlsMap[name] {
-			ctx, cancel := context.WithTimeout(context.Background(), s.requestTimeout())
+	for {
+		for _, u := range s.otherPeerURLs(urlsMap) {
+			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ElectionTimeout)
 			clusterID, members, err := transport.FetchMembers(ctx, client, u)
 			cancel()
-			if err == nil {
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", u, err))
+				continue
+			}
+			if memberWithURLs(members, self) != 0 {
 				return clusterID, members, nil
 			}
-			errs = append(errs, fmt.Sprintf("%s: %v", u, err))
+			lastID, last = clusterID, members
 		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(s.cfg.HeartbeatInterval)
+	}
+	if last != nil {
+		return lastID, last, nil
 	}
 	return 0, nil, fmt.Errorf("cannot get the member list from any other member in --initial-cluster (%s); check that the cluster is up and the URLs are right",
 		strings.Join(errs, "; "))
+}
+
+// otherPeerURLs lists the peer URLs of every member in --initial-cluster
+// but this one.
+func (s *Server) otherPeerURLs(urlsMap membership.URLsMap) []string {
+	var urls []string
+	for _, name := range urlsMap.Names() {
+		if name != s.cfg.Name {
+			urls = append(urls, urlsMap[name]...)
+		}
+	}
+	return urls
+}
+
+// memberWithURLs returns the ID of the member whose peer URLs are urls
+// (sorted), or 0.
+func memberWithURLs(members []transport.Member, urls []string) uint64 {
+	for _, m := range members {
+		if slices.Equal(slices.Sorted(slices.Values(m.PeerURLs)), urls) {
+			return m.ID
+		}
+	}
+	return 0
 }
