@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"skiff/client"
+	"skiff/server"
 )
 
 // Config describes the cluster a test wants. The zero value (apart from
@@ -56,6 +57,10 @@ type Cluster struct {
 
 	mu      sync.Mutex
 	blocked map[[2]int]bool // {from, to}: messages from → to are dropped
+
+	failed   map[*server.Server]bool // servers that stopped on their own
+	failures []string
+	closed   atomic.Bool
 
 	faults     atomic.Pointer[MessageFaults]
 	rngMu      sync.Mutex
@@ -166,8 +171,12 @@ func (c *Cluster) MemberClient(i int) *client.Client {
 	return c.Client(c.list()[i].ClientURL())
 }
 
-// Close stops every running member gracefully. It is safe to call twice.
+// Close stops every running member gracefully, and fails the test if a
+// member had stopped on its own (Failures). It is safe to call twice.
 func (c *Cluster) Close() {
+	if fails := c.Failures(); len(fails) > 0 && !c.closed.Swap(true) {
+		c.t.Errorf("members failed during the test: %v", fails)
+	}
 	var wg sync.WaitGroup
 	for _, m := range c.list() {
 		wg.Add(1)

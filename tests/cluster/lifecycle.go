@@ -1,11 +1,22 @@
 package cluster
 
-import "sync"
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"skiff/server"
+)
 
 // start starts member i and re-applies the partitions that involve it (a
 // new member has a new transport with nothing blocked).
 func (c *Cluster) start(i int) error {
-	if err := c.list()[i].start(); err != nil {
+	m := c.list()[i]
+	m.mu.Lock()
+	old := m.srv
+	m.mu.Unlock()
+	c.noteFailure(m, old)
+	if err := m.start(); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -63,4 +74,45 @@ func (c *Cluster) RestartAll() {
 			c.Restart(i)
 		}
 	}
+}
+
+// Failures lists the members that stopped on their own with an error (a
+// failed WAL write, a corrupt disk), which a test should report: the
+// harness's own Stop, Kill and Crash and a removal do not count.
+func (c *Cluster) Failures() []string {
+	for _, m := range c.list() {
+		m.mu.Lock()
+		s := m.srv
+		m.mu.Unlock()
+		c.noteFailure(m, s)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.failures...)
+}
+
+// noteFailure records s (member m's server, possibly nil) if it stopped
+// on its own with an error; each server is recorded once.
+func (c *Cluster) noteFailure(m *Member, s *server.Server) {
+	if s == nil || m.removed.Load() {
+		return
+	}
+	select {
+	case <-s.Done():
+	default:
+		return
+	}
+	if s.Err() == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failed[s] {
+		return
+	}
+	if c.failed == nil {
+		c.failed = map[*server.Server]bool{}
+	}
+	c.failed[s] = true
+	c.failures = append(c.failures, fmt.Sprintf("%s stopped on its own: %v (log: %s)", m.Name, s.Err(), filepath.Join(c.root, m.Name+".log")))
 }

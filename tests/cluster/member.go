@@ -126,7 +126,7 @@ func (m *Member) start() error {
 	defer m.mu.Unlock()
 	if m.srv != nil {
 		select {
-		case <-m.srv.Done(): // it stopped on its own (a fatal error): start afresh
+		case <-m.srv.Done(): // it stopped on its own (Cluster.start noted why)
 			m.srv = nil
 		default:
 			return fmt.Errorf("member %s is already running", m.Name)
@@ -180,6 +180,7 @@ func (m *Member) stop(graceful bool) error {
 	if s == nil {
 		return nil
 	}
+	m.c.noteFailure(m, s)
 	if graceful {
 		return s.Stop()
 	}

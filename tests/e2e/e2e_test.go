@@ -71,6 +71,13 @@ func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
 	time.Sleep(500 * time.Millisecond)
 	stop()
 	wg.Wait()
+	for _, p := range ps {
+		select {
+		case <-p.exited:
+			t.Fatalf("%s exited on its own: %v; see %s\n%s", p.name, p.cmd.ProcessState, p.log.Name(), hint)
+		default:
+		}
+	}
 
 	final := finalWrite(t, rec, ps, clients)
 	waitWatchers(watchers, final)

@@ -66,6 +66,9 @@ func runScenario(t *testing.T, sc scenario) Result {
 	if errs := n.Errs(); len(errs) > 0 {
 		t.Errorf("faults failed: %v\n%s", errs, hint)
 	}
+	if fails := c.Failures(); len(fails) > 0 {
+		t.Errorf("members failed during the run: %v\n%s", fails, hint)
+	}
 
 	final := finish(t, c, rec, w, watchers)
 	stopWatch()
