@@ -338,3 +338,36 @@ func atLeast(t *testing.T, cl *client.Client, key, acked string) {
 		t.Fatalf("GET %s = %s: the acknowledged write %s was lost", key, r.Node.Value, acked)
 	}
 }
+
+// A follower cut off from the others serves neither writes nor quorum
+// reads (they fail instead of answering from a minority), while a plain
+// read still answers from its possibly stale store; once healed, both
+// work again.
+func TestMinorityServesNoQuorumReadOrWrite(t *testing.T) {
+	c := cluster.New(t, cluster.Config{Size: 3})
+	lead := c.WaitLeader()
+	f := (lead + 1) % 3
+	put(t, c.MemberClient(lead), "/minority", "before")
+	c.WaitConverged()
+	c.Isolate(f)
+	put(t, c.MemberClient(lead), "/minority", "during")
+	cl := c.MemberClient(f)
+	short := func() context.Context {
+		cctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		t.Cleanup(cancel)
+		return cctx
+	}
+	if _, err := cl.Set(short(), "/minority", "from-minority", nil); err == nil {
+		t.Fatal("a write through an isolated follower succeeded")
+	}
+	if r, err := cl.Get(short(), "/minority", &client.GetOptions{Quorum: true}); err == nil {
+		t.Fatalf("a quorum read through an isolated follower answered %q", r.Node.Value)
+	}
+	if r, err := cl.Get(short(), "/minority", nil); err != nil || r.Node.Value == "from-minority" {
+		t.Fatalf("plain read on the isolated follower: %v, %+v", err, r)
+	}
+	c.Heal()
+	c.WaitLeader()
+	mustRead(t, cl, "/minority", "during")
+	put(t, cl, "/minority", "after")
+}
