@@ -65,6 +65,8 @@ func Check(run Run) Result {
 	if run.Dir != "" {
 		writeJSON(filepath.Join(run.Dir, "history.json"), run.Records)
 		writeJSON(filepath.Join(run.Dir, "events.json"), run.Watches)
+		writeJSON(filepath.Join(run.Dir, "final.json"), run.Final)
+		writeJSON(filepath.Join(run.Dir, "notes.json"), run.Notes)
 		if res.Failed() || run.Visual {
 			info.AddAnnotations(run.Notes)
 			res.HTML = filepath.Join(run.Dir, "history.html")
@@ -74,6 +76,23 @@ func Check(run Run) Result {
 		}
 	}
 	return res
+}
+
+// LoadRun reads a run's history back from the artifacts Check wrote in dir
+// (history.json, events.json, final.json, notes.json), so it can be checked again
+// after a checker changes.
+func LoadRun(dir string) (Run, error) {
+	run := Run{Dir: dir}
+	for name, v := range map[string]any{"history.json": &run.Records, "events.json": &run.Watches, "final.json": &run.Final, "notes.json": &run.Notes} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return run, err
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			return run, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return run, nil
 }
 
 // Summary is a one-paragraph account of the result for the test log.
