@@ -164,3 +164,27 @@ func TestAddedMemberJoinsWithExistingState(t *testing.T) {
 	c.waitLeader()
 	c.put(j, "/j/after-restart", "ok")
 }
+
+// Removing the leader itself: the change commits, the old leader stops, and
+// the other two elect a leader and keep serving (thesis §4.2.2).
+func TestRemoveLeader(t *testing.T) {
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	c.waitStoreIndex(c.put(lead, "/before", "ok").Node.ModifiedIndex)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.members[lead].s.RemoveMember(ctx, c.members[lead].s.ID()); err != nil {
+		t.Fatalf("removing the leader: %v", err)
+	}
+	select {
+	case <-c.members[lead].s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the removed leader did not stop")
+	}
+	c.members[lead].s = nil
+	next := c.waitLeader()
+	c.put(next, "/after", "ok")
+	if ms := c.members[next].s.Members(); len(ms) != 2 {
+		t.Fatalf("%d members listed after removing the leader", len(ms))
+	}
+}
