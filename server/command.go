@@ -25,6 +25,7 @@ const (
 	CommandPublish CommandKind = 3
 )
 
+// String names the kind, as logs show it.
 func (k CommandKind) String() string {
 	switch k {
 	case CommandRequest:
