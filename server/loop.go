@@ -26,6 +26,7 @@ func (s *Server) run() {
 		select {
 		case <-ticker.C:
 			s.node.Tick()
+			s.maybePromoteLearner()
 		case m := <-s.recvc:
 			s.step(m)
 		case p := <-s.propc:

@@ -30,7 +30,10 @@ type confContext struct {
 
 // AddMember adds a member with the given peer URLs (canonical and sorted by
 // the caller). Its ID is derived from the URLs and the current time, as etcd
-// does for a runtime addition (contract §8).
+// does for a runtime addition (contract §8). It joins as a raft learner
+// (thesis §4.2.1), so a member that is slow or not started yet never counts
+// toward a quorum; the leader promotes it to a voter once it has caught up
+// (promote.go). /v2/members lists it as usual either way.
 func (s *Server) AddMember(ctx context.Context, peerURLs []string) (membership.Member, error) {
 	if err := s.checkPeerURLsFree(peerURLs, 0); err != nil {
 		return membership.Member{}, err
@@ -40,7 +43,7 @@ func (s *Server) AddMember(ctx context.Context, peerURLs []string) (membership.M
 	if _, ok := s.Member(uint64(m.ID)); ok || s.isRemoved(uint64(m.ID)) {
 		return membership.Member{}, v2http.ErrIDExists
 	}
-	cc := raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: uint64(m.ID)}
+	cc := raftpb.ConfChange{Type: raftpb.ConfChangeAddLearner, NodeID: uint64(m.ID)}
 	if err := s.checkReconfig(cc); err != nil {
 		return membership.Member{}, err
 	}
@@ -67,8 +70,9 @@ func (s *Server) RemoveMember(ctx context.Context, id membership.ID) error {
 
 // checkReconfig is --strict-reconfig-check: on the leader, which knows who
 // is active, a change that would leave the new configuration without an
-// active quorum is refused (etcd's ErrReconfigRefused). Other members leave
-// the check to raft's own rules.
+// active quorum of voters is refused (etcd's ErrReconfigRefused); learners
+// never count, so adding one is always safe. Other members leave the check
+// to raft's own rules.
 func (s *Server) checkReconfig(cc raftpb.ConfChange) error {
 	if !s.cfg.StrictReconfigCheck || !s.IsLeader() {
 		return nil
@@ -156,7 +160,7 @@ func (s *Server) applyConfChange(e raftpb.Entry) error {
 	if err == nil {
 		s.confState = s.node.ApplyConfChange(cc)
 		err = s.recordConfChange(cc)
-		s.joinSnapshot = s.joinSnapshot || cc.Type == raftpb.ConfChangeAddNode
+		s.joinSnapshot = s.joinSnapshot || addsMember(cc)
 	}
 	s.syncPeers()
 	s.waits.trigger(cc.ID, result{err: err})
@@ -166,23 +170,40 @@ func (s *Server) applyConfChange(e raftpb.Entry) error {
 	return nil
 }
 
+// validateConfChange decides, from replicated state only (the store and the
+// applied configuration), whether a committed change still applies. A
+// ConfChangeAddNode without a Context promotes a learner (promote.go); one
+// with a Context adds a voter directly (entries written before learners).
 func (s *Server) validateConfChange(cc raftpb.ConfChange) error {
 	_, exists := s.Member(cc.NodeID)
 	switch {
 	case s.isRemoved(cc.NodeID):
 		return v2http.ErrMemberRemoved
-	case cc.Type == raftpb.ConfChangeAddNode && exists:
+	case addsMember(cc) && exists:
 		return v2http.ErrIDExists
-	case cc.Type != raftpb.ConfChangeAddNode && !exists:
+	case cc.Type == raftpb.ConfChangeAddNode && !addsMember(cc) && !slices.Contains(s.confState.Learners, cc.NodeID):
+		if exists {
+			return v2http.ErrIDExists // already a voter
+		}
+		return v2http.ErrMemberNotFound
+	case !addsMember(cc) && !exists:
 		return v2http.ErrMemberNotFound
 	}
 	return nil
 }
 
+// addsMember reports whether cc brings a new member in (a learner, or a
+// voter added directly), as opposed to promoting one that is there.
+func addsMember(cc raftpb.ConfChange) bool {
+	return cc.Type == raftpb.ConfChangeAddLearner || (cc.Type == raftpb.ConfChangeAddNode && len(cc.Context) > 0)
+}
+
 // recordConfChange writes the change to the store's /0 namespace.
 func (s *Server) recordConfChange(cc raftpb.ConfChange) error {
-	switch cc.Type {
-	case raftpb.ConfChangeAddNode, raftpb.ConfChangeUpdateNode:
+	switch {
+	case cc.Type == raftpb.ConfChangeAddNode && !addsMember(cc):
+		return nil // a promotion: the member's records stay as they are
+	case addsMember(cc), cc.Type == raftpb.ConfChangeUpdateNode:
 		var c confContext
 		if err := json.Unmarshal(cc.Context, &c); err != nil {
 			return fmt.Errorf("server: configuration change %x has a bad context: %w", cc.ID, err)
@@ -190,7 +211,7 @@ func (s *Server) recordConfChange(cc raftpb.ConfChange) error {
 		value, _ := json.Marshal(raftAttributes{PeerURLs: c.PeerURLs})
 		_, err := s.store.Set(store.Cluster, raftAttributesKey(cc.NodeID), false, string(value), store.TTL{}, time.Time{})
 		return err
-	case raftpb.ConfChangeRemoveNode:
+	case cc.Type == raftpb.ConfChangeRemoveNode:
 		if _, err := s.store.Delete(store.Cluster, membersDir+"/"+hexID(cc.NodeID), true, true, time.Time{}); err != nil {
 			return err
 		}

@@ -87,15 +87,35 @@ func TestAddAndUpdateMember(t *testing.T) {
 	c.put(lead, "/after-add", "ok")
 }
 
-// With --strict-reconfig-check (the default), adding a member to a cluster
-// of one is refused: the new member would be needed for a quorum but is not
-// running.
-func TestStrictReconfigCheckRefusesUnsafeAdd(t *testing.T) {
-	c := newTestCluster(t, 1)
+// With --strict-reconfig-check (the default), counting voters only: adding
+// a member to a cluster of one is accepted, because it joins as a learner
+// that no quorum needs, and the cluster keeps taking writes although the new
+// member never starts; removing an active voter of three while another is
+// down is refused, since it would leave one active voter of two.
+func TestStrictReconfigCheckCountsOnlyVoters(t *testing.T) {
+	one := newTestCluster(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := c.members[0].s.AddMember(ctx, []string{"http://127.0.0.1:1"}); !errors.Is(err, v2http.ErrReconfigRefused) {
-		t.Fatalf("unsafe add: err = %v, want ErrReconfigRefused", err)
+	if _, err := one.members[0].s.AddMember(ctx, []string{"http://127.0.0.1:1"}); err != nil {
+		t.Fatalf("adding a learner to a cluster of one: %v", err)
+	}
+	one.put(0, "/after-add", "ok")
+	if got := one.members[0].s.RaftStatus().Config; len(got.Voters) != 1 || len(got.Learners) != 1 {
+		t.Fatalf("configuration %v, want one voter and one learner", got)
+	}
+
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	down := (lead + 1) % 3
+	downID := uint64(c.members[down].s.ID())
+	c.members[down].s.Kill()
+	c.members[down].s = nil
+	waitFor(t, "the leader no longer counts the killed member active", func() bool {
+		return !c.members[lead].s.RaftStatus().Progress[downID].Active
+	})
+	other := 3 - lead - down
+	if err := c.members[lead].s.RemoveMember(ctx, c.members[other].s.ID()); !errors.Is(err, v2http.ErrReconfigRefused) {
+		t.Fatalf("unsafe removal: err = %v, want ErrReconfigRefused", err)
 	}
 }
 
@@ -155,9 +175,10 @@ func TestAddedMemberJoinsWithExistingState(t *testing.T) {
 	if c.members[j].s.SnapshotsInstalled() == 0 {
 		t.Fatal("the new member caught up without a snapshot, so it never learned the initial configuration")
 	}
-	if got := len(c.members[j].s.RaftStatus().Config.Voters); got != 4 {
-		t.Fatalf("the new member's raft has %d voters, want 4", got)
-	}
+	// It joined as a learner and is promoted once it caught up.
+	waitFor(t, "the new member is promoted to a voter", func() bool {
+		return len(c.members[j].s.RaftStatus().Config.Voters) == 4
+	})
 	// It restarts like any member.
 	c.members[j].s.Stop()
 	c.start(j)

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"errors"
+
+	"skiff/raft"
+	"skiff/raft/raftpb"
+)
+
+// A member added at runtime joins as a raft learner (thesis §4.2.1, "new
+// servers join as non-voting members until they catch up"): it receives the
+// log but counts neither in elections nor for commitment, so adding a member
+// that is slow, far behind or not even started costs the cluster no
+// availability. etcd's v2 API has no learners; skiff keeps that API
+// unchanged (the member shows in /v2/members at once) and promotes the
+// learner by itself:
+//
+//  1. on every tick the leader looks at its learners' progress
+//     (maybePromoteLearner); a learner is ready once it answered within the
+//     last election timeout, is replicating (not waiting for a snapshot) and
+//     its Match is within promoteLag entries of the leader's last index;
+//  2. the leader proposes ConfChangeAddNode for it, one change at a time:
+//     while another change is pending raft refuses with
+//     ErrConfChangePending, and the next tick tries again; the promotion
+//     must also leave an active quorum of voters (Status.SafeConfChange),
+//     which a learner that just answered does;
+//  3. like every change, it takes effect when applied (reconfig.go), on
+//     every member alike; the configuration, learners included, is in every
+//     snapshot and replayed from the WAL, so a member restarting during the
+//     learner phase still sees a learner until the promotion commits.
+//
+// A learner can be removed like any member (RemoveMember); its ID is then
+// refused for good, as any removed member's.
+
+// promoteLag is how many entries a learner's Match may trail the leader's
+// last index and still be promoted. Small, so the new voter can help commit
+// almost at once; but not zero, because under a steady write load the
+// leader's log always runs a few batches ahead of what a follower has
+// acknowledged.
+const promoteLag = 100
+
+// maybePromoteLearner, on the leader, proposes promoting the first learner
+// that has caught up. It runs in the raft loop, after each tick.
+func (s *Server) maybePromoteLearner() {
+	if len(s.confState.Learners) == 0 || !s.isLeader.Load() {
+		return
+	}
+	st := s.node.Status()
+	id := caughtUpLearner(st)
+	if id == 0 {
+		return
+	}
+	cc := raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: id, ID: s.reqIDs.newID()}
+	if err := st.SafeConfChange(cc); err != nil {
+		s.lg.Debug("not promoting a learner yet", "member", hexID(id), "err", err)
+		return
+	}
+	err := s.node.ProposeConfChange(cc)
+	switch {
+	case err == nil:
+		s.lg.Info("promoting a learner that caught up", "member", hexID(id), "match", st.Progress[id].Match, "last-index", st.LastIndex)
+	case !errors.Is(err, raft.ErrConfChangePending):
+		s.lg.Warn("proposing a learner's promotion failed; retrying", "member", hexID(id), "err", err)
+	}
+}
+
+// caughtUpLearner returns a learner ready for promotion in the leader's
+// status st, or 0.
+func caughtUpLearner(st raft.Status) uint64 {
+	for _, id := range st.Config.Learners {
+		pr, ok := st.Progress[id]
+		if ok && pr.IsLearner && pr.Active && pr.State == raft.StateReplicate && pr.Match+promoteLag >= st.LastIndex {
+			return id
+		}
+	}
+	return 0
+}
