@@ -21,10 +21,12 @@ import (
 //     again; as soon as it has applied an entry past that part (its own
 //     leader no-op), it takes a snapshot, so that later restarts without the
 //     flag keep the one-member configuration (maybeSnapshot);
-//  3. once it leads, the other members' records are removed from the store
-//     through raft, and its own peer URLs are recorded if the store lacks them
-//     (a copy made by skiffctl backup has a new member ID), so /v2/members
-//     shows exactly this member (fixMembersAfterForce). etcd records
+//  3. once it leads, its own peer URLs are recorded if the store lacks them
+//     (a copy made by skiffctl backup has a new member ID) and the other
+//     members' records are removed from the store through raft, so
+//     /v2/members shows exactly this member (fixMembersAfterForce); only then
+//     does it publish its name and client URLs, so once it has published,
+//     a client's member sync finds it (and never an empty list). etcd records
 //     http://localhost:2380 there whatever the flags say; skiff records
 //     --initial-advertise-peer-urls, whose default is that URL.
 
@@ -43,19 +45,16 @@ func (s *Server) forceNewCluster(hs raftpb.HardState, ents []raftpb.Entry) (raft
 func (s *Server) fixMembersAfterForce() {
 	defer s.bgWG.Done()
 	var reqs []store.Request
-	self := false
-	for _, m := range s.Members() {
-		if uint64(m.ID) == s.id {
-			self = true
-			continue
-		}
-		reqs = append(reqs, store.Request{Method: store.MethodDelete, Namespace: store.Cluster,
-			Key: membersDir + "/" + m.ID.String(), Dir: true, Recursive: true})
-	}
-	if !self {
+	if _, ok := s.Member(s.id); !ok {
 		value, _ := json.Marshal(raftAttributes{PeerURLs: membership.URLStrings(s.cfg.InitialAdvertisePeerURLs)})
 		reqs = append(reqs, store.Request{Method: store.MethodPut, Namespace: store.Cluster,
 			Key: raftAttributesKey(s.id), Value: string(value)})
+	}
+	for _, m := range s.Members() {
+		if uint64(m.ID) != s.id {
+			reqs = append(reqs, store.Request{Method: store.MethodDelete, Namespace: store.Cluster,
+				Key: membersDir + "/" + m.ID.String(), Dir: true, Recursive: true})
+		}
 	}
 	for i := range reqs {
 		if !s.doUntilStopped(&reqs[i]) {

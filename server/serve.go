@@ -41,14 +41,20 @@ func (s *Server) start() error {
 	s.loopRunning.Store(true)
 	go s.run()
 	s.bgWG.Add(4)
-	go s.publishLoop()
+	if s.cfg.ForceNewCluster {
+		// The member records are fixed before this member publishes, so
+		// once it has, /v2/members lists it with its client URLs.
+		s.bgWG.Add(1)
+		go func() {
+			s.fixMembersAfterForce()
+			s.publishLoop()
+		}()
+	} else {
+		go s.publishLoop()
+	}
 	go s.syncLoop()
 	go s.removalWatch()
 	go s.readLoop()
-	if s.cfg.ForceNewCluster {
-		s.bgWG.Add(1)
-		go s.fixMembersAfterForce()
-	}
 	s.lg.Info("member started", "name", s.cfg.Name, "member", hexID(s.id), "cluster", hexID(s.clusterID),
 		"peer-urls", s.peerURLs, "client-urls", s.clientURLs)
 	return nil
