@@ -55,6 +55,7 @@
 //	background.go publishing attributes, the leader's TTL sweep
 //	members.go    membership records in the store's /0 namespace
 //	reconfig.go   AddMember, RemoveMember, UpdateMember: raft conf changes
+//	promote.go    new members join as learners; the leader promotes them
 //	join.go       --initial-cluster-state existing: joining a running cluster
 //	removal.go    a removed member noticing its removal
 //	snapshot.go   taking and installing snapshots
