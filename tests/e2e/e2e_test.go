@@ -60,7 +60,13 @@ func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
 	defer stopWatch()
 	var watchers []*lin.Watcher
 	for i, p := range ps {
-		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.url()), lin.WatchSpec{Member: i, Key: "/lin", Recursive: true, Stream: stream, Start: 2}))
+		var others []*client.Client
+		for _, q := range ps {
+			if q != p {
+				others = append(others, newClient(t, q.url()))
+			}
+		}
+		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.url()), lin.WatchSpec{Member: i, Key: "/lin", Recursive: true, Stream: stream, Start: 2}, others...))
 	}
 
 	ctx, stop := context.WithCancel(context.Background())

@@ -25,6 +25,13 @@ type ResolveStats struct {
 // dropped, so porcupine never has to place it. What is left (plain deletes)
 // keeps an infinite return time.
 func Resolve(records []Record, log []Event) ([]Record, ResolveStats) {
+	return resolve(records, log, nil)
+}
+
+// resolve is Resolve over a log with gaps: a write not found in the log may
+// have been applied inside a gap, so it is kept (unresolved) instead of
+// dropped.
+func resolve(records []Record, log []Event, g gaps) ([]Record, ResolveStats) {
 	claimed := map[uint64]bool{} // events an acknowledged write owns
 	cads := map[string]int{}     // unknown CADs per key and prevValue
 	for _, r := range records {
@@ -67,7 +74,7 @@ func Resolve(records []Record, log []Event) ([]Record, ResolveStats) {
 			unique = r.Input.PrevValue != "" && cads[r.Input.Key+"\x00"+r.Input.PrevValue] == 1
 		}
 		switch {
-		case !unique:
+		case !unique || (!found && len(g) > 0):
 			st.Unresolved++
 			out = append(out, r)
 		case !found:

@@ -51,12 +51,13 @@ func runScenario(t *testing.T, sc scenario) Result {
 
 	wctx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
-	// A recursive stream on every member, and a long-poll watch of one key.
+	// A recursive stream on every member, and a long-poll watch of one key;
+	// each carries on on another member when its own lost its history.
 	var watchers []*Watcher
 	for i := range c.Size() {
-		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), WatchSpec{Member: i, Key: w.Prefix, Recursive: true, Stream: true, Start: 2}))
+		watchers = append(watchers, Watch(wctx, rec, c.MemberClient(i), WatchSpec{Member: i, Key: w.Prefix, Recursive: true, Stream: true, Start: 2}, others(c, i)...))
 	}
-	watchers = append(watchers, Watch(wctx, rec, c.MemberClient(0), WatchSpec{Member: 0, Key: w.Key(0), Start: 2}))
+	watchers = append(watchers, Watch(wctx, rec, c.MemberClient(0), WatchSpec{Member: 0, Key: w.Key(0), Start: 2}, others(c, 0)...))
 	n := runTraffic(t, c, rec, w, sc, seed)
 	for _, note := range n.Notes() {
 		if note.Tag == "nemesis" {
@@ -87,6 +88,17 @@ func runScenario(t *testing.T, sc scenario) Result {
 		t.Errorf("only %d operations succeeded: the run proves little\n%s", ok, hint)
 	}
 	return res
+}
+
+// others are clients of every member but i.
+func others(c *cluster.Cluster, i int) []*client.Client {
+	var out []*client.Client
+	for j := range c.Size() {
+		if j != i {
+			out = append(out, c.MemberClient(j))
+		}
+	}
+	return out
 }
 
 // runTraffic drives the workload while the nemesis injects the faults:

@@ -80,15 +80,20 @@ func (w *Watcher) LastIndex() uint64 {
 }
 
 // Watch runs a watcher through cl (pinned to spec.Member) until ctx ends.
-func Watch(ctx context.Context, rec *Recorder, cl *client.Client, spec WatchSpec) *Watcher {
+// When that member no longer has the events the watcher needs (error 401:
+// a restarted member's history starts afresh), it carries on from the same
+// index on the first of fallback (clients of the other members) that still
+// has them; only when none has does it start again from the present and
+// mark the gap (Event.Reset).
+func Watch(ctx context.Context, rec *Recorder, cl *client.Client, spec WatchSpec, fallback ...*client.Client) *Watcher {
 	w := &Watcher{Spec: spec}
-	go w.run(ctx, rec, cl)
+	go w.run(ctx, rec, append([]*client.Client{cl}, fallback...))
 	return w
 }
 
-func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client) {
-	sp := w.Spec
-	cw := cl.Watcher(sp.Key, &client.WatchOptions{AfterIndex: sp.Start - 1, Recursive: sp.Recursive, Stream: sp.Stream})
+func (w *Watcher) run(ctx context.Context, rec *Recorder, cls []*client.Client) {
+	cur := 0
+	cw := w.watcher(cls[cur], w.Spec.Start-1)
 	reset := false
 	for ctx.Err() == nil {
 		r, err := cw.Next(ctx)
@@ -97,15 +102,15 @@ func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client) {
 			w.add(r, rec.Now(), reset)
 			reset = false
 		case client.IsEventIndexCleared(err):
-			// Too far behind: start again from the present, marking the gap.
 			cw.Close()
-			after := uint64(0)
-			if g, err := cl.Get(ctx, sp.Key, nil); err == nil {
-				after = g.Index
-			} else if ce := (*client.Error)(nil); errors.As(err, &ce) {
-				after = ce.Index
+			if next, nw, r := w.failover(ctx, cls, cur); nw != nil {
+				cur, cw = next, nw
+				w.add(r, rec.Now(), reset)
+				reset = false
+				continue
 			}
-			cw = cl.Watcher(sp.Key, &client.WatchOptions{AfterIndex: after, Recursive: sp.Recursive, Stream: sp.Stream})
+			// No member has the events: start again from the present.
+			cw = w.watcher(cls[cur], w.present(ctx, cls[cur]))
 			reset = true
 		default:
 			select { // member down: try again shortly, resuming where we were
@@ -115,6 +120,45 @@ func (w *Watcher) run(ctx context.Context, rec *Recorder, cl *client.Client) {
 		}
 	}
 	cw.Close()
+}
+
+// watcher opens a client watcher for the spec after index after.
+func (w *Watcher) watcher(cl *client.Client, after uint64) *client.Watcher {
+	sp := w.Spec
+	return cl.Watcher(sp.Key, &client.WatchOptions{AfterIndex: after, Recursive: sp.Recursive, Stream: sp.Stream})
+}
+
+// failover looks for another member that still has the events after the
+// last one seen: it returns that member's position in cls, a watcher on it
+// and its first event, or a nil watcher.
+func (w *Watcher) failover(ctx context.Context, cls []*client.Client, cur int) (int, *client.Watcher, *client.Response) {
+	after := w.LastIndex()
+	if after == 0 {
+		after = w.Spec.Start - 1
+	}
+	for k := 1; k < len(cls); k++ {
+		j := (cur + k) % len(cls)
+		cw := w.watcher(cls[j], after)
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		r, err := cw.Next(pctx)
+		cancel()
+		if err == nil {
+			return j, cw, r
+		}
+		cw.Close()
+	}
+	return cur, nil, nil
+}
+
+// present is the index to watch after when starting afresh: the store
+// index a read of the key reports.
+func (w *Watcher) present(ctx context.Context, cl *client.Client) uint64 {
+	if g, err := cl.Get(ctx, w.Spec.Key, nil); err == nil {
+		return g.Index
+	} else if ce := (*client.Error)(nil); errors.As(err, &ce) {
+		return ce.Index
+	}
+	return 0
 }
 
 func (w *Watcher) add(r *client.Response, now int64, reset bool) {
@@ -212,6 +256,12 @@ func lastIndex(evs []Event) uint64 {
 // the index it reported, with its key and value: no acknowledged write is
 // lost, and none is reported at an index another event holds.
 func CheckAcknowledgedInLog(records []Record, log []Event) []Violation {
+	return checkAcknowledgedInLog(records, log, nil)
+}
+
+// checkAcknowledgedInLog is CheckAcknowledgedInLog for the writes whose
+// index is not in a gap.
+func checkAcknowledgedInLog(records []Record, log []Event, g gaps) []Violation {
 	byIndex := map[uint64]Event{}
 	for _, e := range log {
 		byIndex[e.Index] = e
@@ -223,6 +273,7 @@ func CheckAcknowledgedInLog(records []Record, log []Event) []Violation {
 		}
 		e, ok := byIndex[r.Output.Index]
 		switch {
+		case !ok && g.contains(r.Output.Index):
 		case !ok:
 			out = append(out, Violation{"acknowledged-write", fmt.Sprintf("%v is not in the event log (lost?)", r)})
 		case e.Key != r.Input.Key || e.Deletes() != (r.Input.Kind == Delete || r.Input.Kind == CAD) || (!e.Deletes() && e.Value != r.Input.Value):
