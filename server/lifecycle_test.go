@@ -225,3 +225,42 @@ func TestRemoveLearnerBeforeItStarts(t *testing.T) {
 	}
 	c.put(lead, "/after", "ok")
 }
+
+// A member forced into a new cluster fixes the member records (its own
+// recorded, the others removed) before it publishes its attributes, so once
+// it has published, a client's member sync finds exactly it. (skiffctl after
+// a backup restore raced the two and found an empty member list.)
+func TestForcedMemberPublishesAfterFixingMembers(t *testing.T) {
+	c := newTestCluster(t, 3)
+	c.waitStoreIndex(c.put(0, "/f", "1").Node.ModifiedIndex)
+	c.waitSameStores()
+	c.stopAll()
+	since := c.members[0].s.Store().Index() + 1
+	c.extra = append(c.extra, "--force-new-cluster")
+	c.members[1].s, c.members[2].s = nil, nil
+	c.start(0)
+
+	s := c.members[0].s
+	w, err := s.Store().Watch(store.Cluster, membersDir, true, true, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Remove()
+	deleted := 0
+	self := membersDir + "/" + hexID(uint64(s.ID()))
+	for ev := range w.EventChan() {
+		switch {
+		case ev.Action == store.ActionDelete:
+			deleted++
+		case ev.Node.Key == self+"/attributes":
+			if deleted != 2 {
+				t.Fatalf("the forced member published with %d of the 2 other members' records removed", deleted)
+			}
+			if ms := s.Members(); len(ms) != 1 || uint64(ms[0].ID) != uint64(s.ID()) || len(ms[0].ClientURLs) == 0 {
+				t.Fatalf("members right after the publish: %+v", ms)
+			}
+			return
+		}
+	}
+	t.Fatal("the watch ended before the forced member published")
+}
