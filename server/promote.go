@@ -18,7 +18,8 @@ import (
 //  1. on every tick the leader looks at its learners' progress
 //     (maybePromoteLearner); a learner is ready once it answered within the
 //     last election timeout, is replicating (not waiting for a snapshot) and
-//     its Match is within promoteLag entries of the leader's last index;
+//     its Match is within promoteLag entries of the commit index (it keeps
+//     pace with the voters);
 //  2. the leader proposes ConfChangeAddNode for it, one change at a time:
 //     while another change is pending raft refuses with
 //     ErrConfChangePending, and the next tick tries again; the promotion
@@ -33,11 +34,13 @@ import (
 // refused for good, as any removed member's.
 
 // promoteLag is how many entries a learner's Match may trail the leader's
-// last index and still be promoted. Small, so the new voter can help commit
-// almost at once; but not zero, because under a steady write load the
-// leader's log always runs a few batches ahead of what a follower has
-// acknowledged.
-const promoteLag = 100
+// commit index and still be promoted: one proposal batch. Small, so the new
+// voter can help commit almost at once; but not zero, because under a
+// steady write load a follower's acknowledgement always runs up to a batch
+// behind, and the learner is compared with what the voters have
+// acknowledged (the commit index), not with the leader's own log, which
+// under load is always ahead of every follower's.
+const promoteLag = maxProposalBatch
 
 // maybePromoteLearner, on the leader, proposes promoting the first learner
 // that has caught up. It runs in the raft loop, after each tick.
@@ -58,7 +61,7 @@ func (s *Server) maybePromoteLearner() {
 	err := s.node.ProposeConfChange(cc)
 	switch {
 	case err == nil:
-		s.lg.Info("promoting a learner that caught up", "member", hexID(id), "match", st.Progress[id].Match, "last-index", st.LastIndex)
+		s.lg.Info("promoting a learner that caught up", "member", hexID(id), "match", st.Progress[id].Match, "commit", st.Commit)
 	case !errors.Is(err, raft.ErrConfChangePending):
 		s.lg.Warn("proposing a learner's promotion failed; retrying", "member", hexID(id), "err", err)
 	}
@@ -69,7 +72,7 @@ func (s *Server) maybePromoteLearner() {
 func caughtUpLearner(st raft.Status) uint64 {
 	for _, id := range st.Config.Learners {
 		pr, ok := st.Progress[id]
-		if ok && pr.IsLearner && pr.Active && pr.State == raft.StateReplicate && pr.Match+promoteLag >= st.LastIndex {
+		if ok && pr.IsLearner && pr.Active && pr.State == raft.StateReplicate && pr.Match+promoteLag >= st.Commit {
 			return id
 		}
 	}
