@@ -12,6 +12,7 @@ import (
 	"skiff/raft/raftpb"
 	"skiff/server/v2http"
 	"skiff/store"
+	"skiff/transport"
 )
 
 // The cluster's lifecycle (issue 8): members join as learners and are
@@ -263,4 +264,42 @@ func TestForcedMemberPublishesAfterFixingMembers(t *testing.T) {
 		}
 	}
 	t.Fatal("the watch ended before the forced member published")
+}
+
+// A running learner removed without hearing of it (the leader stops sending
+// to a member once its removal commits) learns it from its peers' member
+// lists and stops: a learner never campaigns, so it would otherwise keep
+// waiting for its old leader.
+func TestRunningLearnerRemovedStops(t *testing.T) {
+	holdPromotions.Store(true)
+	defer holdPromotions.Store(false)
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	j := c.addMember("--initial-cluster-state", "existing")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
+	if err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	c.start(j)
+	waitFor(t, "the learner follows the leader", func() bool {
+		l, ok := c.members[j].s.Leader()
+		return ok && l == c.members[lead].s.ID() && c.members[j].s.isLearner()
+	})
+	// Cut the learner off, so that its removal cannot reach it.
+	c.members[lead].s.Transport().Block(uint64(added.ID), transport.Both)
+	if err := c.members[lead].s.RemoveMember(ctx, added.ID); err != nil {
+		t.Fatalf("removing the learner: %v", err)
+	}
+	c.members[lead].s.Transport().Unblock(uint64(added.ID))
+	select {
+	case <-c.members[j].s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the removed learner keeps running")
+	}
+	if !errors.Is(c.members[j].s.Err(), errRemoved) {
+		t.Fatalf("the removed learner stopped with %v, want errRemoved", c.members[j].s.Err())
+	}
+	c.members[j].s = nil
 }

@@ -2,6 +2,8 @@ package server
 
 import (
 	"errors"
+	"slices"
+	"sync/atomic"
 
 	"skiff/raft"
 	"skiff/raft/raftpb"
@@ -31,7 +33,10 @@ import (
 //     learner phase still sees a learner until the promotion commits.
 //
 // A learner can be removed like any member (RemoveMember); its ID is then
-// refused for good, as any removed member's.
+// refused for good, as any removed member's. A running learner that missed
+// its removal notices it from its peers' member lists (removalWatch, with
+// isLearner): it never campaigns, so unlike a voter it would otherwise keep
+// waiting for its old leader.
 
 // promoteLag is how many entries a learner's Match may trail the leader's
 // commit index and still be promoted: one proposal batch. Small, so the new
@@ -45,7 +50,7 @@ const promoteLag = maxProposalBatch
 // maybePromoteLearner, on the leader, proposes promoting the first learner
 // that has caught up. It runs in the raft loop, after each tick.
 func (s *Server) maybePromoteLearner() {
-	if len(s.confState.Learners) == 0 || !s.isLeader.Load() {
+	if len(s.confState.Learners) == 0 || !s.isLeader.Load() || holdPromotions.Load() {
 		return
 	}
 	st := s.node.Status()
@@ -77,4 +82,13 @@ func caughtUpLearner(st raft.Status) uint64 {
 		}
 	}
 	return 0
+}
+
+// holdPromotions keeps learners learners, for tests of the learner phase.
+var holdPromotions atomic.Bool
+
+// isLearner reports whether this member is a learner in the configuration
+// it has applied.
+func (s *Server) isLearner() bool {
+	return slices.Contains(s.RaftStatus().Config.Learners, s.id)
 }

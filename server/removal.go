@@ -17,7 +17,9 @@ var errRemoved = errors.New("this member was removed from the cluster; to bring 
 // removal commits, so the removed member may never see that entry. While it
 // has no leader, it asks the other members for their member list every
 // election timeout; a list of this cluster without this member means it was
-// removed, and it stops (as etcd's removed members do).
+// removed, and it stops (as etcd's removed members do). A learner asks even
+// while it knows a leader: it never campaigns, so it would keep waiting for
+// a leader that stopped sending to it (promote.go).
 func (s *Server) removalWatch() {
 	defer s.bgWG.Done()
 	client := &http.Client{Timeout: s.cfg.ElectionTimeout}
@@ -32,7 +34,7 @@ func (s *Server) removalWatch() {
 			return
 		case <-ticker.C:
 		}
-		if _, ok := s.Leader(); ok {
+		if _, ok := s.Leader(); ok && !s.isLearner() {
 			continue
 		}
 		if s.removedPerPeers(client) {
