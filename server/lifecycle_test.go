@@ -303,3 +303,56 @@ func TestRunningLearnerRemovedStops(t *testing.T) {
 	}
 	c.members[j].s = nil
 }
+
+// Restarts during the learner phase, of the learner itself and of the
+// leader, keep the learner a learner (the configuration is in the snapshot
+// and the WAL); once promotions are allowed, the new leader promotes it.
+func TestLearnerPhaseSurvivesRestarts(t *testing.T) {
+	holdPromotions.Store(true)
+	defer holdPromotions.Store(false)
+	c := newTestCluster(t, 3)
+	lead := c.waitLeader()
+	j := c.addMember("--initial-cluster-state", "existing")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
+	if err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	id := uint64(added.ID)
+	c.start(j)
+	ev := c.put(lead, "/during-learner-phase", "ok")
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+
+	isLearnerEverywhere := func() bool {
+		for _, m := range c.members {
+			cs := m.s.RaftStatus().Config
+			if !slices.Contains(cs.Learners, id) || slices.Contains(cs.Voters, id) {
+				return false
+			}
+		}
+		return true
+	}
+	c.members[j].s.Stop()
+	c.start(j)
+	waitFor(t, "the restarted learner has applied its configuration", func() bool { return c.members[j].s.isLearner() })
+	c.members[lead].s.Stop()
+	c.start(lead)
+	lead = c.waitLeader()
+	ev = c.put(lead, "/after-restarts", "ok")
+	c.waitStoreIndex(ev.Node.ModifiedIndex)
+	if !isLearnerEverywhere() {
+		t.Fatal("after restarts during the learner phase some member does not see a learner")
+	}
+
+	holdPromotions.Store(false)
+	waitFor(t, "the learner is promoted", func() bool {
+		for _, m := range c.members {
+			if cs := m.s.RaftStatus().Config; !slices.Contains(cs.Voters, id) || len(cs.Learners) != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	c.put(j, "/through-promoted", "ok")
+}
