@@ -23,6 +23,25 @@ func TestKillAndRestartProcessesUnderLoad(t *testing.T) {
 	crashTest(t, buildSkiff(t), true)
 }
 
+// The crash test over and over, each run with a fresh cluster and two
+// minutes of kills and pauses at most, until SKIFF_SOAK_DURATION is up
+// (SKIFF_SOAK=1; make soak sets both).
+func TestSoakKillAndRestartProcesses(t *testing.T) {
+	if os.Getenv("SKIFF_SOAK") != "1" {
+		t.Skip("soak test: set SKIFF_SOAK=1 and SKIFF_SOAK_DURATION, or run make soak")
+	}
+	total, err := time.ParseDuration(os.Getenv("SKIFF_SOAK_DURATION"))
+	if err != nil || total <= 0 {
+		total = 10 * time.Minute
+	}
+	bin := buildSkiff(t)
+	deadline := time.Now().Add(total)
+	for run := 0; time.Until(deadline) > 20*time.Second; run++ {
+		rounds := int(min(2*time.Minute, time.Until(deadline)-10*time.Second) / (1500 * time.Millisecond))
+		t.Run(fmt.Sprintf("run%d", run), func(t *testing.T) { crashTestRounds(t, bin, true, max(rounds, 3)) })
+	}
+}
+
 // The same test against real etcd 3.4 (SKIFF_ETCD=1): a correct system
 // passes, which shows the workload and the checkers expect nothing etcd
 // does not do. Its watchers long-poll: etcd 3.4's streaming watch hangs
@@ -44,6 +63,11 @@ func TestKillAndRestartEtcdUnderLoad(t *testing.T) {
 // workload and the crash loop, and checks the history; stream chooses
 // streaming watchers or long polls.
 func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
+	crashTestRounds(t, bin, stream, 6, extra...)
+}
+
+// crashTestRounds is crashTest with the number of kill or pause rounds.
+func crashTestRounds(t *testing.T, bin string, stream bool, rounds int, extra ...string) {
 	seed := lin.Seed(t)
 	dir := lin.ArtifactsDir(t, seed)
 	hint := lin.ReplayHint(t, "./tests/e2e", seed, dir)
@@ -73,7 +97,7 @@ func crashTest(t *testing.T, bin string, stream bool, extra ...string) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); w.Run(ctx, rec, clients) }()
-	crashLoop(t, ps, rand.New(rand.NewPCG(seed, 7)), rec)
+	crashLoop(t, ps, rand.New(rand.NewPCG(seed, 7)), rec, rounds)
 	time.Sleep(500 * time.Millisecond)
 	stop()
 	wg.Wait()
@@ -110,12 +134,13 @@ func newClient(t *testing.T, url string) *client.Client {
 }
 
 // crashLoop kills random members with kill -9 and restarts them, and
-// pauses one with SIGSTOP for a second, while the workload runs.
-func crashLoop(t *testing.T, ps []*proc, rng *rand.Rand, rec *lin.Recorder) {
+// every fourth round pauses the leader with SIGSTOP for a second, while the
+// workload runs.
+func crashLoop(t *testing.T, ps []*proc, rng *rand.Rand, rec *lin.Recorder, rounds int) {
 	time.Sleep(700 * time.Millisecond)
-	for round := range 6 {
+	for round := range rounds {
 		p := ps[rng.IntN(len(ps))]
-		if round == 3 {
+		if round%4 == 3 {
 			p = leaderOf(ps, p)
 			t.Logf("%.1fs: SIGSTOP %s for 1s", float64(rec.Now())/1e9, p.name)
 			p.pause(time.Second)
