@@ -35,7 +35,9 @@
 #   BENCH_ETCD        etcd binary; empty to skip etcd [/usr/bin/etcd if present]
 #   BENCH_BIN         use the skiff and skiffctl in this dir instead of
 #                     building bin/ from the working tree [build bin/]
-#   BENCH_PORT_BASE   skiff uses BASE..BASE+21, etcd BASE+100..BASE+121 [41000]
+#   BENCH_PORT_BASE   skiff uses BASE..BASE+21, etcd BASE+100..BASE+121 [21000];
+#                     below Linux's ephemeral range (32768-60999), so outgoing
+#                     connections cannot take a member's port between the check and the bind
 #   BENCH_OUT         keep the JSON results, logs and profiles in this dir
 #                     [a temporary dir, removed at the end]
 #   BENCH_PROFILE     1: after the measured rounds, take a CPU profile of each
@@ -52,7 +54,7 @@ VALUE_SIZE=${BENCH_VALUE_SIZE:-100}
 KEYS=${BENCH_KEYS:-1000}
 WORKLOADS=${BENCH_WORKLOADS:-write quorum-read read}
 TARGET=${BENCH_TARGET:-leader}
-PORT_BASE=${BENCH_PORT_BASE:-41000}
+PORT_BASE=${BENCH_PORT_BASE:-21000}
 PROFILE=${BENCH_PROFILE:-0}
 PROFILE_SECONDS=${BENCH_PROFILE_SECONDS:-10}
 if [ -z "${BENCH_ETCD+set}" ]; then
