@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"skiff/internal/etcdtest"
 	"testing"
 )
 
@@ -17,13 +19,18 @@ import (
 //	go test ./ctl -run TestGolden -update
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the real etcdctl's output")
 
-// TestGolden runs each testdata/*.script, one skiffctl command per line,
-// against a fresh server, and compares the transcript with
+// TestGolden runs each testdata/*.script, one command per line, against
+// fresh single-member servers and compares every transcript with
 // testdata/<name>.golden, which holds the real etcdctl's bytes for the same
-// script (stdout, stderr and exit code of every step; contract §5). Where
-// etcdctl is installed the same script also runs through it, against a
-// second fresh server, and the two transcripts must be equal: a
-// differential test. Indexes, times, ports and member IDs are normalised.
+// script against the real etcd (stdout, stderr and exit code of every step;
+// contract §5). Indexes, times, ports and member IDs are normalised. Each
+// script runs as:
+//
+//   - skiffctl against etcd; where etcdctl is installed, etcdctl too against
+//     a second etcd, and the two transcripts must be equal (a differential
+//     test; -update records the golden file from etcdctl's);
+//   - skiffctl against skiff's server;
+//   - etcdctl against skiff's server, where etcdctl is installed.
 func TestGolden(t *testing.T) {
 	scripts, err := filepath.Glob("testdata/*.script")
 	if err != nil || len(scripts) == 0 {
@@ -32,26 +39,58 @@ func TestGolden(t *testing.T) {
 	for _, script := range scripts {
 		name := strings.TrimSuffix(filepath.Base(script), ".script")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // the servers mostly wait: for elections, fsyncs, bcrypt
 			steps := readScript(t, script)
 			golden := strings.TrimSuffix(script, ".script") + ".golden"
-			got := transcript(t, steps, startServer(t), func(args []string) result { return runCtl(t, args...) })
-			if _, err := os.Stat(etcdctlBinary); err == nil {
-				want := transcript(t, steps, startEtcd(t), func(args []string) result { return runEtcdctl(t, args...) })
-				want = etcdctlToSkiffctl(want)
-				if *update {
-					if err := os.WriteFile(golden, []byte(want), 0o644); err != nil {
-						t.Fatal(err)
+			t.Run("skiffctl-etcd", func(t *testing.T) {
+				got := transcript(t, steps, startEtcd(t), skiffctlRunner(t))
+				if _, err := os.Stat(etcdctlBinary); err == nil {
+					want := transcript(t, steps, startEtcd(t), etcdctlRunner(t))
+					if *update {
+						if err := os.WriteFile(golden, []byte(want), 0o644); err != nil {
+							t.Fatal(err)
+						}
 					}
+					diffTranscripts(t, "etcdctl (live)", want, got)
 				}
-				diffTranscripts(t, "etcdctl (live)", want, got)
-			}
-			wantBytes, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading %s: %v (run with -update where etcdctl is installed)", golden, err)
-			}
-			diffTranscripts(t, golden, string(wantBytes), got)
+				diffTranscripts(t, golden, readGolden(t, golden), got)
+			})
+			t.Run("skiffctl-skiff", func(t *testing.T) {
+				got := transcript(t, steps, startSkiff(t), skiffctlRunner(t))
+				diffTranscripts(t, golden, readGolden(t, golden), got)
+			})
+			t.Run("etcdctl-skiff", func(t *testing.T) {
+				etcdtest.RequireEtcdctl(t)
+				got := transcript(t, steps, startSkiff(t), etcdctlRunner(t))
+				diffTranscripts(t, golden, readGolden(t, golden), got)
+			})
 		})
 	}
+}
+
+// skiffctlRunner runs one step through skiffctl, in-process.
+func skiffctlRunner(t *testing.T) func([]string) result {
+	return func(args []string) result { return runCtl(t, args...) }
+}
+
+// etcdctlRunner runs one step through the real etcdctl; its output is
+// changed as skiffctl changes etcdctl's on purpose (etcdctlToSkiffctl).
+func etcdctlRunner(t *testing.T) func([]string) result {
+	return func(args []string) result {
+		res := runEtcdctl(t, args...)
+		res.stdout, res.stderr = etcdctlToSkiffctl(res.stdout), etcdctlToSkiffctl(res.stderr)
+		return res
+	}
+}
+
+// readGolden reads a golden transcript.
+func readGolden(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading %s: %v (run with -update where etcdctl is installed)", path, err)
+	}
+	return string(b)
 }
 
 // readScript reads one command per line; blank lines and # comments are
@@ -103,7 +142,9 @@ func splitArgs(line string) []string {
 // printed, normalised so runs on different servers compare equal.
 func transcript(t *testing.T, steps [][]string, endpoint string, run func([]string) result) string {
 	t.Helper()
-	base := storeIndex(t, endpoint)
+	// Wait for the member's own writes at startup (attributes, cluster
+	// version), or they land inside the script and shift its indexes.
+	base := etcdtest.WaitStableIndex(t, endpoint, stableIndexQuiet)
 	var b strings.Builder
 	for _, step := range steps {
 		// Generous timeouts: the machine is shared, and a slow bcrypt check
@@ -117,19 +158,6 @@ func transcript(t *testing.T, steps [][]string, endpoint string, run func([]stri
 		fmt.Fprintf(&b, "$ %s\n--- stdout\n%s--- stderr\n%s--- exit %d\n", strings.Join(step, " "), res.stdout, res.stderr, res.code)
 	}
 	return normalize(b.String(), endpoint, base)
-}
-
-// storeIndex is the server's X-Etcd-Index before a script runs, so that
-// indexes can be shown relative to it.
-func storeIndex(t *testing.T, endpoint string) uint64 {
-	t.Helper()
-	res := runCtl(t, "--endpoints", endpoint, "-o", "extended", "ls", "/")
-	m := regexp.MustCompile(`(?m)^Index: (\d+)$`).FindStringSubmatch(res.stdout)
-	if m == nil {
-		t.Fatalf("cannot read the store index from %q %q", res.stdout, res.stderr)
-	}
-	n, _ := strconv.ParseUint(m[1], 10, 64)
-	return n
 }
 
 var (

@@ -15,10 +15,19 @@ import (
 
 // TestTutorial is etcd's classic v2 tutorial as a script (contract §5):
 // each step's stdout, stderr and exit code are checked against what
-// etcdctl prints. It runs against startServer, so it moves to skiff's
-// server when that one is pointed to there.
+// etcdctl prints. It runs against the real etcd and against skiff's server;
+// where etcdctl is installed, its watches run against both too.
 func TestTutorial(t *testing.T) {
-	ep := startServer(t)
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
+			t.Parallel()
+			tutorial(t, srv.start(t))
+		})
+	}
+}
+
+// tutorial runs the tutorial against the server at ep.
+func tutorial(t *testing.T, ep string) {
 	ctl := func(args ...string) result { return runCtl(t, append([]string{"--endpoints", ep}, args...)...) }
 	errIndex := regexp.MustCompile(`\[\d+\]\n$`)
 	expect := func(res result, stdout, stderr string, code int) {
