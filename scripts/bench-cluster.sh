@@ -87,9 +87,16 @@ fi
 # Both clusters' pids, so one trap stops everything this script started.
 SKIFF_PIDS=() SKIFF_URLS=() ETCD_PIDS=() ETCD_URLS=()
 cleanup() {
+	local status=$?
 	CLUSTER_PIDS=("${SKIFF_PIDS[@]}" "${ETCD_PIDS[@]}")
 	cluster_stop
-	[ -n "${BENCH_OUT:-}" ] || rm -rf "$OUT"
+	if [ -n "${BENCH_OUT:-}" ]; then
+		return
+	elif [ "$status" -ne 0 ]; then
+		echo "bench-cluster.sh: failed; logs kept in $OUT" >&2
+	else
+		rm -rf "$OUT"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
