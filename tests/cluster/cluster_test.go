@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -370,4 +371,18 @@ func TestMinorityServesNoQuorumReadOrWrite(t *testing.T) {
 	c.WaitLeader()
 	mustRead(t, cl, "/minority", "during")
 	put(t, cl, "/minority", "after")
+}
+
+// DumpDisks writes a MemFS member's WAL to the real disk for inspection.
+func TestDumpDisksCopiesTheWAL(t *testing.T) {
+	c := cluster.New(t, cluster.Config{Size: 1, MemFS: true})
+	put(t, c.MemberClient(0), "/dump", "x")
+	dir := t.TempDir()
+	if err := c.DumpDisks(dir); err != nil {
+		t.Fatal(err)
+	}
+	wals, _ := filepath.Glob(filepath.Join(dir, c.Member(0).Dirs().WAL, "*.wal"))
+	if len(wals) == 0 {
+		t.Fatalf("no WAL segment under %s", filepath.Join(dir, c.Member(0).Dirs().WAL))
+	}
 }

@@ -3,6 +3,8 @@ package cluster
 import (
 	randv1 "math/rand"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"skiff/wal/vfs"
@@ -52,4 +54,33 @@ func (c *Cluster) CrashAll(rng *rand.Rand) []string {
 		out = append(out, c.Crash(i, rng))
 	}
 	return out
+}
+
+// DumpDisks copies every member's MemFS to the real file system under dir
+// (dir/<path as the member saw it>), so a failing run's WALs and
+// snapshots can be inspected (skiffctl, wal.Dump). Without MemFS the data
+// dirs are on disk already and nothing is done.
+func (c *Cluster) DumpDisks(dir string) error {
+	for _, m := range c.list() {
+		m.mu.Lock()
+		fs := m.fs
+		m.mu.Unlock()
+		if fs == nil {
+			continue
+		}
+		for _, name := range fs.Files() {
+			data, err := vfs.ReadFile(fs, name)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(dst, data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

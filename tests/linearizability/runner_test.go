@@ -87,6 +87,11 @@ func runScenario(t *testing.T, sc scenario) Result {
 	if ok := succeeded(run.Records); ok < 100 {
 		t.Errorf("only %d operations succeeded: the run proves little\n%s", ok, hint)
 	}
+	if t.Failed() && sc.memFS {
+		if err := c.DumpDisks(filepath.Join(dir, "disks")); err != nil {
+			t.Logf("dumping the MemFS disks: %v", err)
+		}
+	}
 	return res
 }
 
