@@ -153,7 +153,7 @@ func TestBackupRestoresWithForceNewCluster(t *testing.T) {
 		t.Errorf("the backup kept member ID %x", headID(oldMeta))
 	}
 	for _, e := range ents {
-		if _, ok := publishedMember(e.Data); ok || e.Type == raftpb.EntryConfChange {
+		if _, ok := server.PublishedMember(e.Data); ok || e.Type == raftpb.EntryConfChange {
 			t.Errorf("membership entry %d is still in the backup", e.Index)
 		}
 	}

@@ -20,15 +20,6 @@ func main() {
 	os.Exit(code)
 }
 
-// deps gives ctl what it needs from skiff's server.
-var deps = ctl.Deps{PublishedMember: publishedMember}
-
-// publishedMember decodes a raft entry as a server command and reports
-// whether it publishes a member's attributes (for backup, contract §9).
-func publishedMember(data []byte) (uint64, bool) {
-	var cmd server.Command
-	if err := cmd.Unmarshal(data); err != nil || cmd.Kind != server.CommandPublish {
-		return 0, false
-	}
-	return cmd.Member.MemberID, true
-}
+// deps gives ctl what it needs from skiff's server: backup recognises a
+// member attribute publish with server.PublishedMember (contract §9).
+var deps = ctl.Deps{PublishedMember: server.PublishedMember}
