@@ -31,6 +31,10 @@ type Deps struct {
 	// member attribute publish (skiff/server's CommandPublish) and whose.
 	// backup drops such entries (contract §9); without it backup refuses.
 	PublishedMember func(entryData []byte) (memberID uint64, ok bool)
+	// RewriteMetadataIDs returns WAL metadata with the member and cluster
+	// IDs replaced (skiff/server's encoding); backup gives the copy new
+	// IDs with it (contract §9); without it backup refuses.
+	RewriteMetadataIDs func(meta []byte, memberID, clusterID uint64) ([]byte, error)
 }
 
 // runner holds what every command of one run shares.

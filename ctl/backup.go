@@ -68,8 +68,8 @@ func backupPaths(c *cli.Context) (backupDirs, error) {
 // backup copies the newest usable snapshot, then writes a new WAL holding
 // the old one's entries after it, without membership entries.
 func (r *runner) backup(c *cli.Context) error {
-	if r.deps.PublishedMember == nil {
-		return exitf(ExitBadArgs, "this skiffctl was built without skiff's raft command decoder (Deps.PublishedMember), so it cannot back up; use the skiffctl binary from cmd/skiffctl")
+	if r.deps.PublishedMember == nil || r.deps.RewriteMetadataIDs == nil {
+		return exitf(ExitBadArgs, "this skiffctl was built without skiff's WAL decoders (Deps.PublishedMember, Deps.RewriteMetadataIDs), so it cannot back up; use the skiffctl binary from cmd/skiffctl")
 	}
 	dirs, err := backupPaths(c)
 	if err != nil {
@@ -92,7 +92,7 @@ func (r *runner) backup(c *cli.Context) error {
 		return exitf(ExitBadArgs, "%v", err)
 	}
 	ents, state = dropMembership(ents, state, r.deps.PublishedMember, r.Stderr)
-	if meta, err = withNewIDs(meta); err != nil {
+	if meta, err = r.deps.RewriteMetadataIDs(meta, randomID(), randomID()); err != nil {
 		return exitf(ExitBadArgs, "%v", err)
 	}
 	if err := writeWAL(dirs.destWAL, meta, marker, state, ents); err != nil {
@@ -218,32 +218,6 @@ func writeWAL(dir string, meta []byte, marker wal.Snapshot, state raftpb.HardSta
 		return fmt.Errorf("writing the entries to %s: %w", dir, err)
 	}
 	return w.Close()
-}
-
-// withNewIDs returns the WAL metadata with a fresh random member ID and
-// cluster ID. Only the two IDs at the head of skiff's metadata encoding
-// (version 1: a version byte, then each ID as a uvarint) are replaced; the
-// rest is copied unread.
-//
-// TODO(server): this knows the head of server's unexported metadata
-// encoding; replace it with an exported server function when there is one.
-func withNewIDs(meta []byte) ([]byte, error) {
-	const metadataVersion = 1
-	if len(meta) == 0 || meta[0] != metadataVersion {
-		return nil, fmt.Errorf("the WAL metadata is not skiff's version %d encoding; was this data dir written by this skiff?", metadataVersion)
-	}
-	rest := meta[1:]
-	for range 2 { // skip the old member ID and cluster ID
-		_, n := binary.Uvarint(rest)
-		if n <= 0 {
-			return nil, errors.New("the WAL metadata is truncated; the data dir is damaged")
-		}
-		rest = rest[n:]
-	}
-	out := []byte{metadataVersion}
-	out = binary.AppendUvarint(out, randomID())
-	out = binary.AppendUvarint(out, randomID())
-	return append(out, rest...), nil
 }
 
 // randomID is a random non-zero 64-bit ID.

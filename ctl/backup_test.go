@@ -18,21 +18,24 @@ func fakePublished(data []byte) (uint64, bool) {
 	return 0xabc, string(data) == "publish 0xabc"
 }
 
-// runBackup runs skiffctl backup with the fake decoder.
+// fakeRewrite stands in for skiff/server's RewriteMetadataIDs.
+func fakeRewrite(meta []byte, member, cluster uint64) ([]byte, error) { return meta, nil }
+
+// runBackup runs skiffctl backup with the fake decoders.
 func runBackup(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := RunWith(context.Background(), append([]string{"skiffctl", "backup"}, args...),
-		Streams{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut}, Deps{PublishedMember: fakePublished})
+		Streams{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut}, Deps{PublishedMember: fakePublished, RewriteMetadataIDs: fakeRewrite})
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 
-// TestBackupNeedsTheServerDecoder: without Deps.PublishedMember (plain
-// Run), backup explains why it cannot run instead of copying entries it
+// TestBackupNeedsTheServerDecoder: without Deps.PublishedMember and
+// Deps.RewriteMetadataIDs (plain Run), backup explains why it cannot run instead of copying entries it
 // cannot judge.
 func TestBackupNeedsTheServerDecoder(t *testing.T) {
 	res := runCtl(t, "backup", "--data-dir", t.TempDir(), "--backup-dir", t.TempDir())
-	if res.code != ExitBadArgs || !strings.Contains(res.stderr, "built without skiff's raft command decoder") {
+	if res.code != ExitBadArgs || !strings.Contains(res.stderr, "built without skiff's WAL decoders") {
 		t.Errorf("%+v", res)
 	}
 }

@@ -22,4 +22,4 @@ func main() {
 
 // deps gives ctl what it needs from skiff's server: backup recognises a
 // member attribute publish with server.PublishedMember (contract §9).
-var deps = ctl.Deps{PublishedMember: server.PublishedMember}
+var deps = ctl.Deps{PublishedMember: server.PublishedMember, RewriteMetadataIDs: server.RewriteMetadataIDs}
