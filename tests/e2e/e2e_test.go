@@ -114,7 +114,7 @@ func crashTestRounds(t *testing.T, bin string, stream bool, rounds int, extra ..
 	stopWatch()
 	keys := sameKeysEverywhere(t, ps, clients, final, hint)
 
-	run := lin.Run{Records: rec.Records(), Final: keys, Dir: dir, Timeout: 60 * time.Second}
+	run := lin.Run{Records: rec.Records(), Final: keys, FinalIndex: final, Dir: dir, Timeout: 60 * time.Second}
 	for _, wt := range watchers {
 		run.Watches = append(run.Watches, wt.Log())
 	}

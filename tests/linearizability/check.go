@@ -12,14 +12,17 @@ import (
 
 // Run is everything one workload run produced, ready to be checked.
 type Run struct {
-	Records  []Record
-	Watches  []WatchLog // one per watcher
-	Final    map[string]string
-	Notes    []porcupine.Annotation // fault windows, for the HTML
-	Dir      string                 // where the artifacts go
-	Timeout  time.Duration          // porcupine's budget; Unknown fails
-	Visual   bool                   // write history.html even when it passes
-	SkipLogs bool                   // no watchers ran: skip the log-based checks
+	Records []Record
+	Watches []WatchLog // one per watcher
+	// FinalIndex is the index of the run's final write, which every
+	// watcher must reach; 0 means the end of the log.
+	FinalIndex uint64
+	Final      map[string]string
+	Notes      []porcupine.Annotation // fault windows, for the HTML
+	Dir        string                 // where the artifacts go
+	Timeout    time.Duration          // porcupine's budget; Unknown fails
+	Visual     bool                   // write history.html even when it passes
+	SkipLogs   bool                   // no watchers ran: skip the log-based checks
 }
 
 // Result is the outcome of Check.
@@ -49,7 +52,7 @@ func Check(run Run) Result {
 		log = MergeEvents(run.Watches)
 		g := logGaps(run.Watches)
 		res.LogGaps = len(g)
-		res.Violations = append(res.Violations, CheckWatches(run.Watches, log)...)
+		res.Violations = append(res.Violations, CheckWatches(run.Watches, log, run.FinalIndex)...)
 		res.Violations = append(res.Violations, checkFinalState(run.Final, log, g)...)
 		res.Violations = append(res.Violations, checkAcknowledgedInLog(records, log, g)...)
 		res.Violations = append(res.Violations, CheckAppliedOnce(log)...)
@@ -70,6 +73,7 @@ func Check(run Run) Result {
 		writeJSON(filepath.Join(run.Dir, "events.json"), run.Watches)
 		writeJSON(filepath.Join(run.Dir, "final.json"), run.Final)
 		writeJSON(filepath.Join(run.Dir, "notes.json"), run.Notes)
+		writeJSON(filepath.Join(run.Dir, "final-index.json"), run.FinalIndex)
 		if res.Failed() || run.Visual {
 			info.AddAnnotations(run.Notes)
 			res.HTML = filepath.Join(run.Dir, "history.html")
@@ -82,11 +86,12 @@ func Check(run Run) Result {
 }
 
 // LoadRun reads a run's history back from the artifacts Check wrote in dir
-// (history.json, events.json, final.json, notes.json), so it can be checked again
+// (history.json, events.json, final.json, notes.json, final-index.json),
+// so it can be checked again
 // after a checker changes.
 func LoadRun(dir string) (Run, error) {
 	run := Run{Dir: dir}
-	for name, v := range map[string]any{"history.json": &run.Records, "events.json": &run.Watches, "final.json": &run.Final, "notes.json": &run.Notes} {
+	for name, v := range map[string]any{"history.json": &run.Records, "events.json": &run.Watches, "final.json": &run.Final, "notes.json": &run.Notes, "final-index.json": &run.FinalIndex} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return run, err

@@ -173,21 +173,21 @@ func TestCheckerFindsWatchGapsRepeatsAndDisagreements(t *testing.T) {
 	spec := WatchSpec{Key: "/", Recursive: true, Start: 1}
 	full := WatchLog{WatchSpec: spec, Events: log}
 	for name, got := range cases {
-		vs := CheckWatches([]WatchLog{full, {WatchSpec: spec, Events: got}}, MergeEvents([]WatchLog{full}))
+		vs := CheckWatches([]WatchLog{full, {WatchSpec: spec, Events: got}}, MergeEvents([]WatchLog{full}), 0)
 		if len(vs) == 0 {
 			t.Errorf("%s: no violation for watcher events %v", name, got)
 		}
 	}
-	if vs := CheckWatches([]WatchLog{full, full}, log); len(vs) > 0 {
+	if vs := CheckWatches([]WatchLog{full, full}, log, 0); len(vs) > 0 {
 		t.Fatalf("identical watchers: %v", vs)
 	}
 	// A watcher on one key sees only that key's events, and must see all
 	// of them.
 	one := WatchSpec{Key: "/a", Start: 1}
-	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[:2]}}, log); len(vs) > 0 {
+	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[:2]}}, log, 0); len(vs) > 0 {
 		t.Fatalf("a watcher of /a that saw /a's events: %v", vs)
 	}
-	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[1:2]}}, log); len(vs) == 0 {
+	if vs := CheckWatches([]WatchLog{{WatchSpec: one, Events: log[1:2]}}, log, 0); len(vs) == 0 {
 		t.Fatal("a watcher of /a that missed /a's first event passed")
 	}
 }

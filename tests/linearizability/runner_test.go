@@ -71,9 +71,9 @@ func runScenario(t *testing.T, sc scenario) Result {
 		t.Errorf("members failed during the run: %v\n%s", fails, hint)
 	}
 
-	final := finish(t, c, rec, w, watchers)
+	final, finalIndex := finish(t, c, rec, w, watchers)
 	stopWatch()
-	run := Run{Records: rec.Records(), Final: final, Notes: n.Notes(), Dir: dir, Timeout: 60 * time.Second, Visual: os.Getenv("SKIFF_HTML") != ""}
+	run := Run{Records: rec.Records(), Final: final, FinalIndex: finalIndex, Notes: n.Notes(), Dir: dir, Timeout: 60 * time.Second, Visual: os.Getenv("SKIFF_HTML") != ""}
 	for _, wt := range watchers {
 		wl := wt.Log()
 		wl.EndsEarly = c.Removed(wl.Member)
@@ -144,8 +144,9 @@ func runTraffic(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, sc
 // finish heals the cluster, restarts whoever is down, writes the first key
 // through a fresh client (it must succeed: the run's last word), waits
 // until the members agree and every watcher saw the final write, and
-// returns the workload's keys as the members hold them.
-func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watchers []*Watcher) map[string]string {
+// returns the workload's keys as the members hold them and the final
+// write's index.
+func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watchers []*Watcher) (map[string]string, uint64) {
 	t.Helper()
 	c.Heal()
 	c.SetMessageFaults(nil)
@@ -179,11 +180,11 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	}
 	for i := range c.Size() {
 		if c.Running(i) {
-			return finalKeys(t, c.MemberClient(i), w.Prefix)
+			return finalKeys(t, c.MemberClient(i), w.Prefix), idx
 		}
 	}
 	t.Fatal("no member is running")
-	return nil
+	return nil, 0
 }
 
 // finalKeys reads the workload's keys (quorum, recursive).
