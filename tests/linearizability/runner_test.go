@@ -178,6 +178,7 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	quiet(watchers)
 	for i := range c.Size() {
 		if c.Running(i) {
 			return finalKeys(t, c.MemberClient(i), w.Prefix), idx
@@ -185,6 +186,27 @@ func finish(t *testing.T, c *cluster.Cluster, rec *Recorder, w *Workload, watche
 	}
 	t.Fatal("no member is running")
 	return nil, 0
+}
+
+// quiet waits (up to 5s) until the watchers have seen nothing new for
+// 300ms: a write whose client gave up may still commit after the final one,
+// and the final state read next must be in the event log.
+func quiet(watchers []*Watcher) {
+	count := func() (n uint64) {
+		for _, wt := range watchers {
+			n += wt.LastIndex()
+		}
+		return n
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for last := count(); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		now := count()
+		if now == last {
+			return
+		}
+		last = now
+	}
 }
 
 // finalKeys reads the workload's keys (quorum, recursive).
