@@ -1,12 +1,7 @@
 package ctl
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,13 +9,7 @@ import (
 )
 
 // TestMain removes the skiff binary the tests built, if any.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if skiffBuild.dir != "" {
-		os.RemoveAll(skiffBuild.dir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { etcdtest.Main(m) }
 
 // server is one v2 server the golden and tutorial tests run against.
 type server struct {
@@ -59,48 +48,14 @@ func startSkiff(t *testing.T) string {
 	return etcdtest.Start(t, etcdtest.Binary(skiffBinary(t))).ClientURL
 }
 
-// skiffBuild is the skiff binary built for this test binary; TestMain
-// removes its directory.
-var skiffBuild struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
-
-// skiffBinary returns $SKIFFCTL_TEST_SERVER, or builds ./cmd/skiff from the
-// module root into a temporary directory the first time it is called.
+// skiffBinary returns $SKIFFCTL_TEST_SERVER, or skiff's server built once
+// per test binary (skipped with -short).
 func skiffBinary(t *testing.T) string {
 	t.Helper()
 	if bin := os.Getenv("SKIFFCTL_TEST_SERVER"); bin != "" {
 		return bin
 	}
-	if testing.Short() {
-		t.Skip("-short: not building skiff's server")
-	}
-	skiffBuild.once.Do(func() {
-		gomod, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			skiffBuild.err = err
-			return
-		}
-		if skiffBuild.dir, err = os.MkdirTemp("", "skiffctl-test-"); err != nil {
-			skiffBuild.err = err
-			return
-		}
-		bin := filepath.Join(skiffBuild.dir, "skiff")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/skiff")
-		build.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-		if out, err := build.CombinedOutput(); err != nil {
-			skiffBuild.err = fmt.Errorf("go build ./cmd/skiff in %s: %v\n%s", build.Dir, err, out)
-			return
-		}
-		skiffBuild.bin = bin
-	})
-	if skiffBuild.err != nil {
-		t.Fatalf("building skiff's server: %v", skiffBuild.err)
-	}
-	return skiffBuild.bin
+	return etcdtest.BuildSkiff(t)
 }
 
 // stableIndexQuiet is how long the store index must stay put before a

@@ -37,6 +37,8 @@ const (
 	// process exits before it is healthy: a port picked by FreeURL can be
 	// taken by someone else before the process binds it.
 	startAttempts = 3
+	// stopTimeout bounds the wait for a member to exit after SIGTERM.
+	stopTimeout = 30 * time.Second
 )
 
 // Require skips the test when the real etcd is not installed, and in

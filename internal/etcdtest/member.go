@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Member is one process started by Start or StartCluster.
@@ -81,6 +83,32 @@ func (m *Member) Kill() {
 	}
 	_ = p.cmd.Process.Kill() // fails only when the process has exited
 	<-p.exited
+}
+
+// Stop sends the member's process SIGTERM, as an operator's shutdown
+// would, waits until it has exited and returns its exit code (see
+// ExitCode). It fails the test when the process is not running, or has not
+// exited 30 s after the signal; it is then killed.
+func (m *Member) Stop(t testing.TB) int {
+	t.Helper()
+	m.mu.Lock()
+	p := m.proc
+	m.mu.Unlock()
+	if p == nil {
+		t.Fatalf("etcdtest: stopping %s: it was never started", m.Name)
+	}
+	if err, exited := m.exitErr(); exited {
+		t.Fatalf("etcdtest: stopping %s: it had already exited (%v)", m.Name, err)
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		return ExitCode(p.err)
+	case <-time.After(stopTimeout):
+		m.Kill()
+		t.Fatalf("etcdtest: %s had not exited %v after SIGTERM; killed it", m.Name, stopTimeout)
+		return -1
+	}
 }
 
 // Restart kills the member (if it runs) and starts it again with the same
