@@ -25,7 +25,12 @@ func TLSConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("client: loading the key pair %s, %s: %w", certFile, keyFile, err)
 		}
-		cfg.Certificates = []tls.Certificate{cert}
+		// Always present the certificate, as etcdctl does, even when the
+		// server names no CA that signed it: Go's default (Certificates)
+		// would send none, and the server's refusal would hide the cause.
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			return &cert, nil
+		}
 	}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)

@@ -141,7 +141,7 @@ func (s *session) withTotalTimeout(ctx context.Context) (context.Context, contex
 
 // isConnectionError reports whether err means no endpoint could be
 // reached: every attempt of a cluster error failed to dial, read, or in
-// time. Such a failure during sync exits 2 (contract §5.4).
+// time (a refused TLS handshake is not one). Such a failure during sync exits 2 (contract §5.4).
 func isConnectionError(err error) bool {
 	var ce *client.ClusterError
 	if errors.As(err, &ce) {
@@ -152,9 +152,11 @@ func isConnectionError(err error) bool {
 		}
 		return len(ce.Errors) > 0
 	}
+	// Only a failed dial or read means unreachable, as in etcdctl: a TLS
+	// alert ("remote error") reached the server, so it exits 4, not 2.
 	var op *net.OpError
 	if errors.As(err, &op) {
-		return true
+		return op.Op == "dial" || op.Op == "read" || (op.Err != nil && isConnectionError(op.Err))
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
 		return true

@@ -158,10 +158,6 @@ func TestSkiffctlAndEtcdctlAgreeOnASecuredMember(t *testing.T) {
 		// client's certificate, and stdout, stderr and exit are not used:
 		// see refusalMatches.
 		refusedWith string
-		// skiffctlBug names a known skiffctl bug: while skiffctl's answer
-		// differs, its subtest is skipped with this text (etcdctl's still
-		// runs). Remove it with the fix.
-		skiffctlBug string
 	}
 	matches := func(s step, stdout, stderr string, code int) bool {
 		if s.refusedWith != "" {
@@ -186,9 +182,6 @@ func TestSkiffctlAndEtcdctlAgreeOnASecuredMember(t *testing.T) {
 			t.Run(s.name, func(t *testing.T) {
 				t.Run("skiffctl", func(t *testing.T) {
 					stdout, stderr, code := run(t, ctlArgs(s.global, s.args...)...)
-					if s.skiffctlBug != "" && !matches(s, stdout, stderr, code) {
-						t.Skipf("skiffctl bug: %s; got stdout %q, stderr %q, exit %d", s.skiffctlBug, stdout, stderr, code)
-					}
 					check(t, "skiffctl", s, stdout, stderr, code)
 				})
 				t.Run("etcdctl", func(t *testing.T) {
@@ -219,7 +212,6 @@ func TestSkiffctlAndEtcdctlAgreeOnASecuredMember(t *testing.T) {
 	setup("Role guest updated\n", "--username", "root:pw", "role", "revoke", "guest", "--path", "/*", "--write")
 	noCert := []string{"--endpoints", endpoint, "--ca-file", p.caFile}
 	foreignCert := []string{"--endpoints", endpoint, "--ca-file", p.caFile, "--cert-file", p.foreignCert, "--key-file", p.foreignKey}
-	const tlsAlertBug = `isConnectionError (ctl/connect.go) counts every *net.OpError as a connection error, so a TLS alert during the member sync (Op "remote error") exits 2; etcdctl 3.4.23 counts only Op "dial" or "read", ignores the sync error and exits 4 from the request`
 	runSteps(t, []step{
 		{name: "GuestSetIsRefused", global: withCert, args: []string{"set", "/k", "anon"}, stderr: errInsufficientCredentials, exit: 4},
 		{name: "GuestStillReads", global: withCert, args: []string{"get", "/k"}, stdout: "guest\n"},
@@ -228,8 +220,7 @@ func TestSkiffctlAndEtcdctlAgreeOnASecuredMember(t *testing.T) {
 
 		// --client-cert-auth: no certificate, or one from another CA,
 		// fails the TLS handshake of the member sync.
-		{name: "NoClientCertificateIsRefused", global: ctlArgs(noCert, "--username", "root:pw"), args: []string{"get", "/k"}, refusedWith: "certificate required", skiffctlBug: tlsAlertBug},
-		{name: "ForeignClientCertificateIsRefused", global: ctlArgs(foreignCert, "--username", "root:pw"), args: []string{"get", "/k"}, refusedWith: "unknown certificate authority", skiffctlBug: tlsAlertBug +
-			`; and client.TLSConfig (client/tls.go) puts the certificate in tls.Config.Certificates, so Go sends none when the member's acceptable CAs do not include its issuer and the member answers "certificate required"; etcdctl sends it through GetClientCertificate and gets "unknown certificate authority"`},
+		{name: "NoClientCertificateIsRefused", global: ctlArgs(noCert, "--username", "root:pw"), args: []string{"get", "/k"}, refusedWith: "certificate required"},
+		{name: "ForeignClientCertificateIsRefused", global: ctlArgs(foreignCert, "--username", "root:pw"), args: []string{"get", "/k"}, refusedWith: "unknown certificate authority"},
 	})
 }
