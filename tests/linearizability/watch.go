@@ -84,7 +84,8 @@ func (w *Watcher) LastIndex() uint64 {
 // a restarted member's history starts afresh), it carries on from the same
 // index on the first of fallback (clients of the other members) that still
 // has them; only when none has does it start again from the present and
-// mark the gap (Event.Reset).
+// mark the gap (Event.Reset). A member that stays unreachable for half a
+// second is left for the next one too.
 func Watch(ctx context.Context, rec *Recorder, cl *client.Client, spec WatchSpec, fallback ...*client.Client) *Watcher {
 	w := &Watcher{Spec: spec}
 	go w.run(ctx, rec, append([]*client.Client{cl}, fallback...))
@@ -92,7 +93,7 @@ func Watch(ctx context.Context, rec *Recorder, cl *client.Client, spec WatchSpec
 }
 
 func (w *Watcher) run(ctx context.Context, rec *Recorder, cls []*client.Client) {
-	cur := 0
+	cur, failures := 0, 0
 	cw := w.watcher(cls[cur], w.Spec.Start-1)
 	reset := false
 	for ctx.Err() == nil {
@@ -117,9 +118,26 @@ func (w *Watcher) run(ctx context.Context, rec *Recorder, cls []*client.Client) 
 			case <-ctx.Done():
 			case <-time.After(50 * time.Millisecond):
 			}
+			// A member down for a while (or removed): go on on the next one.
+			if failures++; failures%10 == 0 && len(cls) > 1 {
+				cw.Close()
+				cur = (cur + 1) % len(cls)
+				cw = w.watcher(cls[cur], w.resumeAfter())
+			}
+			continue
 		}
+		failures = 0
 	}
 	cw.Close()
+}
+
+// resumeAfter is the index to resume after: the last event seen, or the
+// one before the first index asked for.
+func (w *Watcher) resumeAfter() uint64 {
+	if after := w.LastIndex(); after != 0 {
+		return after
+	}
+	return w.Spec.Start - 1
 }
 
 // watcher opens a client watcher for the spec after index after.
@@ -132,10 +150,7 @@ func (w *Watcher) watcher(cl *client.Client, after uint64) *client.Watcher {
 // last one seen: it returns that member's position in cls, a watcher on it
 // and its first event, or a nil watcher.
 func (w *Watcher) failover(ctx context.Context, cls []*client.Client, cur int) (int, *client.Watcher, *client.Response) {
-	after := w.LastIndex()
-	if after == 0 {
-		after = w.Spec.Start - 1
-	}
+	after := w.resumeAfter()
 	for k := 1; k < len(cls); k++ {
 		j := (cur + k) % len(cls)
 		cw := w.watcher(cls[j], after)
