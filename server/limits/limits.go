@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -161,6 +162,21 @@ func WriteMessage(w http.ResponseWriter, status int, message string) {
 		Message string `json:"message"`
 	}{message})
 	_, _ = w.Write(b)
+}
+
+// AllowMethod reports whether method is one of allowed; if not it answers
+// 405 with the Allow header listing them comma-separated (no spaces) and the
+// plain-text body "Method Not Allowed", as etcd does (contract §1.1, §3).
+// Like WriteMessage, v2http and v2auth share it from here.
+func AllowMethod(w http.ResponseWriter, method string, allowed ...string) bool {
+	for _, m := range allowed {
+		if m == method {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ","))
+	http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	return false
 }
 
 // cappedBody fails a read past limit bytes with *http.MaxBytesError. It is

@@ -39,7 +39,7 @@ type enabledReply struct {
 // serveEnable is /v2/auth/enable: GET is open to all; PUT and DELETE need
 // root once auth is on (contract §4).
 func (a *Auth) serveEnable(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET", "PUT", "DELETE") {
+	if !limits.AllowMethod(w, r.Method, "GET", "PUT", "DELETE") {
 		return
 	}
 	if r.Method != http.MethodGet && !a.IsRoot(r) {
@@ -75,7 +75,7 @@ func nameFromPath(p string) (name string, ok bool) {
 // method is allowed, 401 unless the caller is root (or auth is off), then
 // the reply headers. It reports whether to go on.
 func (a *Auth) admit(w http.ResponseWriter, r *http.Request, methods ...string) bool {
-	if !allowMethod(w, r.Method, methods...) {
+	if !limits.AllowMethod(w, r.Method, methods...) {
 		return false
 	}
 	if !a.IsRoot(r) {
@@ -156,17 +156,4 @@ func writeNoAuth(w http.ResponseWriter) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// allowMethod answers 405 with the Allow header (comma-separated, no
-// spaces) and a plain "Method Not Allowed" unless method is allowed.
-func allowMethod(w http.ResponseWriter, method string, allowed ...string) bool {
-	for _, m := range allowed {
-		if m == method {
-			return true
-		}
-	}
-	w.Header().Set("Allow", strings.Join(allowed, ","))
-	http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
-	return false
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"skiff/server/limits"
 )
 
 // The versions /version reports. skiff answers with etcd's numbers, not its
@@ -18,7 +20,7 @@ const (
 // serveVersion is GET /version (§3): {"etcdserver":"3.4.23","etcdcluster":"3.4.0"}
 // with no trailing newline.
 func serveVersion(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !limits.AllowMethod(w, r.Method, "GET") {
 		return
 	}
 	writeCompactJSON(w, struct {
@@ -30,7 +32,7 @@ func serveVersion(w http.ResponseWriter, r *http.Request) {
 // serveMachines is GET /v2/machines (§3): every member's client URLs, sorted,
 // joined with ", ", as text/plain.
 func (a *api) serveMachines(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET", "HEAD") {
+	if !limits.AllowMethod(w, r.Method, "GET", "HEAD") {
 		return
 	}
 	var urls []string
@@ -47,7 +49,7 @@ func (a *api) serveMachines(w http.ResponseWriter, r *http.Request) {
 // {"health":"false"}. Both are text/plain, as etcd sends them; the 503 body
 // ends in "\n" (http.Error) and the 200 body does not.
 func (a *api) serveHealth(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !limits.AllowMethod(w, r.Method, "GET") {
 		return
 	}
 	if !a.healthy(r.Context()) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"skiff/server/limits"
 	"skiff/server/membership"
 	"skiff/store"
 )
@@ -12,7 +13,7 @@ import (
 // serveKeys is /v2/keys{/path} (contract §1): parse, authorize, then one of a
 // write through raft, a quorum read, a watch or a local read.
 func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "HEAD", "GET", "PUT", "POST", "DELETE") {
+	if !limits.AllowMethod(w, r.Method, "HEAD", "GET", "PUT", "POST", "DELETE") {
 		return
 	}
 	// §1.5: every keys response names the cluster, errors included (but not

@@ -19,7 +19,7 @@ const membersPrefix = "/v2/members"
 
 // serveMembers is /v2/members and /v2/members/<id> (contract §3).
 func (a *api) serveMembers(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET", "POST", "DELETE", "PUT") {
+	if !limits.AllowMethod(w, r.Method, "GET", "POST", "DELETE", "PUT") {
 		return
 	}
 	if r.Method != http.MethodGet && a.cfg.Authorizer != nil && !a.cfg.Authorizer.IsRoot(r) {

@@ -9,7 +9,7 @@ import (
 
 // serveSelfStats is GET /v2/stats/self (§3).
 func (a *api) serveSelfStats(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !limits.AllowMethod(w, r.Method, "GET") {
 		return
 	}
 	writeCompactJSON(w, a.cfg.Server.SelfStats())
@@ -18,7 +18,7 @@ func (a *api) serveSelfStats(w http.ResponseWriter, r *http.Request) {
 // serveLeaderStats is GET /v2/stats/leader: the leader's view of its
 // followers, or 403 "not current leader" on a follower (§3, §10.15).
 func (a *api) serveLeaderStats(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !limits.AllowMethod(w, r.Method, "GET") {
 		return
 	}
 	stats, ok := a.cfg.Server.LeaderStats()
@@ -31,7 +31,7 @@ func (a *api) serveLeaderStats(w http.ResponseWriter, r *http.Request) {
 
 // serveStoreStats is GET /v2/stats/store: this member's store counters (§3).
 func (a *api) serveStoreStats(w http.ResponseWriter, r *http.Request) {
-	if !allowMethod(w, r.Method, "GET") {
+	if !limits.AllowMethod(w, r.Method, "GET") {
 		return
 	}
 	writeCompactJSON(w, a.cfg.Server.Store().Stats())
