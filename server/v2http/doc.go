@@ -21,8 +21,8 @@
 //	members.go     /v2/members (§3)
 //	stats.go       /v2/stats/self, /leader, /store
 //	admin.go       /version, /v2/machines, /health
-//	errors.go      405 with Allow, JSON documents (the {"message"} error
-//	               shape is limits.WriteMessage)
+//	errors.go      JSON documents (405 with Allow is limits.AllowMethod,
+//	               the {"message"} error shape limits.WriteMessage)
 //	cors.go        the CORS headers and OPTIONS (§1.5)
 //	cleanpath.go   301 for unclean paths (§1.1)
 //	metrics.go     the request counters and /metrics
