@@ -29,13 +29,7 @@ func TestAddedMemberIsLearnerUntilItCatchesUp(t *testing.T) {
 	c := newTestCluster(t, 3)
 	lead := c.waitLeader()
 	c.put(lead, "/before-add", "ok")
-	j := c.addMember("--initial-cluster-state", "existing")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
-	if err != nil {
-		t.Fatalf("AddMember: %v", err)
-	}
+	j, added := c.proposeJoiner(t, lead)
 	id := uint64(added.ID)
 	if _, ok := c.members[lead].s.Member(id); !ok {
 		t.Fatal("the added member is not listed in /v2/members")
@@ -275,13 +269,9 @@ func TestRunningLearnerRemovedStops(t *testing.T) {
 	defer holdPromotions.Store(false)
 	c := newTestCluster(t, 3)
 	lead := c.waitLeader()
-	j := c.addMember("--initial-cluster-state", "existing")
+	j, added := c.proposeJoiner(t, lead)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
-	if err != nil {
-		t.Fatalf("AddMember: %v", err)
-	}
 	c.start(j)
 	waitFor(t, "the learner follows the leader", func() bool {
 		l, ok := c.members[j].s.Leader()
@@ -312,13 +302,7 @@ func TestLearnerPhaseSurvivesRestarts(t *testing.T) {
 	defer holdPromotions.Store(false)
 	c := newTestCluster(t, 3)
 	lead := c.waitLeader()
-	j := c.addMember("--initial-cluster-state", "existing")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
-	if err != nil {
-		t.Fatalf("AddMember: %v", err)
-	}
+	j, added := c.proposeJoiner(t, lead)
 	id := uint64(added.ID)
 	c.start(j)
 	ev := c.put(lead, "/during-learner-phase", "ok")

@@ -151,13 +151,7 @@ func TestAddedMemberJoinsWithExistingState(t *testing.T) {
 	for i := range 10 {
 		c.put(i%3, fmt.Sprintf("/j/%d", i), fmt.Sprint(i))
 	}
-	j := c.addMember("--initial-cluster-state", "existing")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	added, err := c.members[lead].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
-	if err != nil {
-		t.Fatalf("AddMember: %v", err)
-	}
+	j, added := c.proposeJoiner(t, lead)
 	c.start(j)
 	if c.members[j].s.ID() != added.ID || c.members[j].s.ClusterID() != c.members[0].s.ClusterID() {
 		t.Fatalf("joined as %s in cluster %s, want %s in %s", c.members[j].s.ID(), c.members[j].s.ClusterID(), added.ID, c.members[0].s.ClusterID())
@@ -208,4 +202,19 @@ func TestRemoveLeader(t *testing.T) {
 	if ms := c.members[next].s.Members(); len(ms) != 2 {
 		t.Fatalf("%d members listed after removing the leader", len(ms))
 	}
+}
+
+// proposeJoiner makes a new, not yet started member that will join with
+// --initial-cluster-state existing, and adds it to the cluster through the
+// member at index via. It returns the new member's index and its record.
+func (c *testCluster) proposeJoiner(t *testing.T, via int) (int, membership.Member) {
+	t.Helper()
+	j := c.addMember("--initial-cluster-state", "existing")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	added, err := c.members[via].s.AddMember(ctx, []string{"http://" + c.members[j].peerAddr})
+	if err != nil {
+		t.Fatalf("AddMember: %v", err)
+	}
+	return j, added
 }
