@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,9 @@ import (
 	"skiff/internal/etcdtest"
 	"skiff/pkg/tlsutil"
 )
+
+// TestMain removes the skiff binary etcdtest.BuildSkiff built.
+func TestMain(m *testing.M) { etcdtest.Main(m) }
 
 // securePKI is what a secured cluster and its clients need on disk: one CA
 // that signs the member's certificate and a client's, and a second,
@@ -52,16 +54,6 @@ func newSecurePKI(t *testing.T, dir string) securePKI {
 	return p
 }
 
-// buildSkiffServer builds skiff's server binary into a temporary dir.
-func buildSkiffServer(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "skiff")
-	if out, err := exec.Command("go", "build", "-o", bin, "skiff/cmd/skiff").CombinedOutput(); err != nil {
-		t.Fatalf("go build skiff/cmd/skiff: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // startSecureSkiff starts one skiff member whose client and peer URLs are
 // https with mutual TLS, and returns its https client URL. etcdtest waits
 // for /health over plain http, so the member also listens on the harness's
@@ -70,7 +62,7 @@ func buildSkiffServer(t *testing.T) string {
 func startSecureSkiff(t *testing.T, p securePKI) string {
 	t.Helper()
 	var secureURL string
-	etcdtest.Start(t, etcdtest.Binary(buildSkiffServer(t)), etcdtest.CommandLine(func(m *etcdtest.Member) []string {
+	etcdtest.Start(t, etcdtest.Binary(etcdtest.BuildSkiff(t)), etcdtest.CommandLine(func(m *etcdtest.Member) []string {
 		secureURL = "https://" + strings.TrimPrefix(etcdtest.FreeURL(t), "http://")
 		m.PeerURL = "https://" + strings.TrimPrefix(m.PeerURL, "http://")
 		return []string{"--enable-v2", "--data-dir", m.DataDir, "--name", m.Name,

@@ -10,25 +10,30 @@ import (
 	"testing"
 )
 
-// skiffBuild is the skiff binary built for this test binary; Main removes
-// its directory.
-var skiffBuild struct {
-	once    sync.Once
+// builds are the binaries built for this test binary, one per package, in
+// one temporary directory that Main removes.
+var builds struct {
+	mu      sync.Mutex
 	mainRan bool // Main runs the tests, so it will remove dir
 	dir     string
-	bin     string
-	err     error
+	done    map[string]*built // by package path
 }
 
-// Main runs a package's tests and then removes the skiff binary BuildSkiff
-// built, if any. A package whose tests call BuildSkiff needs
+type built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// Main runs a package's tests and then removes the binaries BuildSkiff and
+// BuildSkiffctl built, if any. A package whose tests call them needs
 //
 //	func TestMain(m *testing.M) { etcdtest.Main(m) }
 func Main(m *testing.M) {
-	skiffBuild.mainRan = true
+	builds.mainRan = true
 	code := m.Run()
-	if skiffBuild.dir != "" {
-		os.RemoveAll(skiffBuild.dir)
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
 	}
 	os.Exit(code)
 }
@@ -39,30 +44,53 @@ func Main(m *testing.M) {
 // call Main, which removes the binary at the end.
 func BuildSkiff(t testing.TB) string {
 	t.Helper()
+	return build(t, "skiff/cmd/skiff", "skiff")
+}
+
+// BuildSkiffctl is BuildSkiff for skiffctl (skiff/cmd/skiffctl).
+func BuildSkiffctl(t testing.TB) string {
+	t.Helper()
+	return build(t, "skiff/cmd/skiffctl", "skiffctl")
+}
+
+// build builds pkg into the shared directory as name, once per test binary.
+func build(t testing.TB, pkg, name string) string {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("-short: not building skiff's server")
+		t.Skipf("-short: not building %s", pkg)
 	}
-	if !skiffBuild.mainRan {
-		t.Fatal("etcdtest: BuildSkiff needs func TestMain(m *testing.M) { etcdtest.Main(m) } to remove the binary")
+	if !builds.mainRan {
+		t.Fatalf("etcdtest: building %s needs func TestMain(m *testing.M) { etcdtest.Main(m) } to remove the binary", pkg)
 	}
-	skiffBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "etcdtest-skiff-")
-		if err != nil {
-			skiffBuild.err = err
+	builds.mu.Lock()
+	if builds.done == nil {
+		builds.done = map[string]*built{}
+	}
+	b := builds.done[pkg]
+	if b == nil {
+		b = &built{}
+		builds.done[pkg] = b
+	}
+	if builds.dir == "" {
+		builds.dir, b.err = os.MkdirTemp("", "etcdtest-skiff-")
+	}
+	dir := builds.dir
+	builds.mu.Unlock()
+	b.once.Do(func() {
+		if b.err != nil {
 			return
 		}
-		skiffBuild.dir = dir
-		bin := filepath.Join(dir, "skiff")
-		if out, err := exec.Command("go", "build", "-o", bin, "skiff/cmd/skiff").CombinedOutput(); err != nil {
-			skiffBuild.err = fmt.Errorf("go build skiff/cmd/skiff: %v\n%s", err, out)
+		bin := filepath.Join(dir, name)
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 			return
 		}
-		skiffBuild.bin = bin
+		b.bin = bin
 	})
-	if skiffBuild.err != nil {
-		t.Fatalf("etcdtest: building skiff's server: %v", skiffBuild.err)
+	if b.err != nil {
+		t.Fatalf("etcdtest: building %s: %v", pkg, b.err)
 	}
-	return skiffBuild.bin
+	return b.bin
 }
 
 // ExitCode is the exit code of a process that ran to its end, as

@@ -59,7 +59,9 @@ type Option func(*options)
 type options struct {
 	binary      string
 	flags       []string
+	env         []string
 	commandLine func(m *Member) []string
+	dataRoot    string
 }
 
 // Binary runs bin instead of the real etcd; it must take etcd's flags, as
@@ -80,6 +82,20 @@ func Flags(extra ...string) Option {
 // --config-file and a file written from them. Flags still come after.
 func CommandLine(args func(m *Member) []string) Option {
 	return func(o *options) { o.commandLine = args }
+}
+
+// Env adds NAME=value entries to each member's environment, for example
+// the SKIFF_* lines `skiffctl member add` prints.
+func Env(kv ...string) Option {
+	return func(o *options) { o.env = append(o.env, kv...) }
+}
+
+// DataRoot puts each member's data dir at dir/<name> and a copy of its
+// output in dir/<name>.log, and keeps both when the test ends: for tests
+// whose failures are investigated from the files (a crash test's
+// artifacts). Without it data dirs live under t.TempDir().
+func DataRoot(dir string) Option {
+	return func(o *options) { o.dataRoot = dir }
 }
 
 // Start starts one member and returns it once /health says true; see
@@ -131,7 +147,10 @@ func tryStartCluster(t testing.TB, n int, o options) ([]*Member, error) {
 		if n > 1 {
 			name = "m" + strconv.Itoa(i+1)
 		}
-		m := &Member{Name: name, ClientURL: FreeURL(t), PeerURL: FreeURL(t), DataDir: filepath.Join(t.TempDir(), "data"), bin: o.binary}
+		m := &Member{Name: name, ClientURL: FreeURL(t), PeerURL: FreeURL(t), bin: o.binary, env: o.env}
+		if err := m.placeData(t, o.dataRoot); err != nil {
+			return nil, err
+		}
 		members[i] = m
 		initial = append(initial, name+"="+m.PeerURL)
 	}
@@ -162,6 +181,29 @@ func tryStartCluster(t testing.TB, n int, o options) ([]*Member, error) {
 	return members, nil
 }
 
+// placeData picks the member's data dir and, under a data root, opens its
+// log file; a data dir left by an earlier attempt is removed.
+func (m *Member) placeData(t testing.TB, root string) error {
+	if root == "" {
+		m.DataDir = filepath.Join(t.TempDir(), "data")
+		return nil
+	}
+	m.DataDir = filepath.Join(root, m.Name)
+	if err := os.RemoveAll(m.DataDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(root, m.Name+".log"))
+	if err != nil {
+		return err
+	}
+	t.Cleanup(func() { f.Close() })
+	m.LogFile, m.log.file = f.Name(), f
+	return nil
+}
+
 // bootstrapFlags are etcd's flags for a new member of a static cluster.
 func (m *Member) bootstrapFlags(initialCluster string) []string {
 	return []string{"--enable-v2", "--data-dir", m.DataDir, "--name", m.Name,
@@ -186,7 +228,7 @@ func waitHealthy(members []*Member, d time.Duration) error {
 	for {
 		all := true
 		for i, m := range members {
-			if err, exited := m.exitErr(); exited {
+			if err, exited := m.Exited(); exited {
 				return &startError{member: m, exited: true, reason: fmt.Sprintf("exited (%v)", err), log: m.Log()}
 			}
 			if !up[i] {

@@ -17,10 +17,12 @@ type Member struct {
 	Name      string // its --name
 	ClientURL string // http://127.0.0.1:<port>, listened on and advertised
 	PeerURL   string // http://127.0.0.1:<port>, listened on and advertised
-	DataDir   string // its --data-dir, removed when the test ends
+	DataDir   string // its --data-dir, removed when the test ends (kept under DataRoot)
+	LogFile   string // under DataRoot: the file its output is copied to; else ""
 
 	bin  string
 	args []string // the command line, kept for Restart
+	env  []string // added to the environment (Env)
 	log  lockedBuffer
 
 	mu   sync.Mutex
@@ -40,7 +42,7 @@ func (m *Member) Log() string { return m.log.String() }
 // start runs the member's command line in a new process.
 func (m *Member) start() error {
 	cmd := exec.Command(m.bin, m.args...)
-	cmd.Env = withoutEtcdVars(os.Environ())
+	cmd.Env = append(withoutEtcdVars(os.Environ()), m.env...)
 	cmd.Stdout, cmd.Stderr = &m.log, &m.log
 	if err := cmd.Start(); err != nil {
 		return &startError{member: m, reason: fmt.Sprintf("could not run %s: %v", m.bin, err)}
@@ -56,8 +58,9 @@ func (m *Member) start() error {
 	return nil
 }
 
-// exitErr reports whether the member's process has exited, and how.
-func (m *Member) exitErr() (error, bool) {
+// Exited reports whether the member's process has exited, and how (Wait's
+// error). It is false before the first start.
+func (m *Member) Exited() (error, bool) {
 	m.mu.Lock()
 	p := m.proc
 	m.mu.Unlock()
@@ -85,6 +88,22 @@ func (m *Member) Kill() {
 	<-p.exited
 }
 
+// Pause stops the member's process with SIGSTOP for d, then lets it go on
+// with SIGCONT: no ticks, no messages handled, its sockets held open, as a
+// long GC pause or a stalled VM would. It does nothing when the process is
+// not running.
+func (m *Member) Pause(d time.Duration) {
+	m.mu.Lock()
+	p := m.proc
+	m.mu.Unlock()
+	if p == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGSTOP)
+	time.Sleep(d)
+	_ = p.cmd.Process.Signal(syscall.SIGCONT)
+}
+
 // Stop sends the member's process SIGTERM, as an operator's shutdown
 // would, waits until it has exited and returns its exit code (see
 // ExitCode). It fails the test when the process is not running, or has not
@@ -97,7 +116,7 @@ func (m *Member) Stop(t testing.TB) int {
 	if p == nil {
 		t.Fatalf("etcdtest: stopping %s: it was never started", m.Name)
 	}
-	if err, exited := m.exitErr(); exited {
+	if err, exited := m.Exited(); exited {
 		t.Fatalf("etcdtest: stopping %s: it had already exited (%v)", m.Name, err)
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
@@ -141,15 +160,20 @@ func withoutEtcdVars(env []string) []string {
 	return kept
 }
 
-// lockedBuffer collects a process's output while a test reads it.
+// lockedBuffer collects a process's output while a test reads it, and
+// copies it to file when there is one (DataRoot).
 type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	file *os.File
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.file != nil {
+		_, _ = b.file.Write(p) // the in-memory copy is the one tests read
+	}
 	return b.buf.Write(p)
 }
 

@@ -12,15 +12,18 @@ import (
 	"time"
 
 	"skiff/client"
+	"skiff/internal/etcdtest"
 	lin "skiff/tests/linearizability"
 )
+
+func TestMain(m *testing.M) { etcdtest.Main(m) }
 
 // Three skiff processes on loopback serve writers and quorum readers while
 // random members are killed with kill -9 and restarted, and one is paused
 // with SIGSTOP; afterwards the history is linearizable, no acknowledged
 // write is lost, and every member holds the same keys.
 func TestKillAndRestartProcessesUnderLoad(t *testing.T) {
-	crashTest(t, buildSkiff(t), true)
+	crashTest(t, etcdtest.BuildSkiff(t), true)
 }
 
 // The crash test over and over, each run with a fresh cluster and two
@@ -34,7 +37,7 @@ func TestSoakKillAndRestartProcesses(t *testing.T) {
 	if err != nil || total <= 0 {
 		total = 10 * time.Minute
 	}
-	bin := buildSkiff(t)
+	bin := etcdtest.BuildSkiff(t)
 	deadline := time.Now().Add(total)
 	for run := 0; time.Until(deadline) > 20*time.Second; run++ {
 		rounds := int(min(2*time.Minute, time.Until(deadline)-10*time.Second) / (1500 * time.Millisecond))
@@ -53,10 +56,8 @@ func TestKillAndRestartEtcdUnderLoad(t *testing.T) {
 	if os.Getenv("SKIFF_ETCD") != "1" {
 		t.Skip("set SKIFF_ETCD=1 to run the crash test against /usr/bin/etcd")
 	}
-	if _, err := os.Stat("/usr/bin/etcd"); err != nil {
-		t.Skip("no /usr/bin/etcd")
-	}
-	crashTest(t, "/usr/bin/etcd", false, "--enable-v2")
+	etcdtest.Require(t)
+	crashTest(t, etcdtest.EtcdBinary, false)
 }
 
 // crashTest runs three processes of bin (with extra flags) under the
@@ -72,12 +73,13 @@ func crashTestRounds(t *testing.T, bin string, stream bool, rounds int, extra ..
 	dir := lin.ArtifactsDir(t, seed)
 	hint := lin.ReplayHint(t, "./tests/e2e", seed, dir)
 	t.Logf("seed %d", seed)
-	ps := procs(t, bin, filepath.Join(dir, "data"), 3, extra...)
+	ps := etcdtest.StartCluster(t, 3, etcdtest.Binary(bin), etcdtest.DataRoot(filepath.Join(dir, "data")),
+		etcdtest.Flags(append([]string{"--heartbeat-interval", "50", "--election-timeout", "500"}, extra...)...))
 
 	rec := lin.NewRecorder()
 	var clients []*client.Client
 	for _, p := range ps {
-		clients = append(clients, newClient(t, p.url()))
+		clients = append(clients, newClient(t, p.ClientURL))
 	}
 	w := &lin.Workload{Seed: seed, Clients: 9, Keys: 20}
 	wctx, stopWatch := context.WithCancel(context.Background())
@@ -87,10 +89,10 @@ func crashTestRounds(t *testing.T, bin string, stream bool, rounds int, extra ..
 		var others []*client.Client
 		for _, q := range ps {
 			if q != p {
-				others = append(others, newClient(t, q.url()))
+				others = append(others, newClient(t, q.ClientURL))
 			}
 		}
-		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.url()), lin.WatchSpec{Member: i, Key: "/lin", Recursive: true, Stream: stream, Start: 2}, others...))
+		watchers = append(watchers, lin.Watch(wctx, rec, newClient(t, p.ClientURL), lin.WatchSpec{Member: i, Key: "/lin", Recursive: true, Stream: stream, Start: 2}, others...))
 	}
 
 	ctx, stop := context.WithCancel(context.Background())
@@ -102,10 +104,8 @@ func crashTestRounds(t *testing.T, bin string, stream bool, rounds int, extra ..
 	stop()
 	wg.Wait()
 	for _, p := range ps {
-		select {
-		case <-p.exited:
-			t.Fatalf("%s exited on its own: %v; see %s\n%s", p.name, p.cmd.ProcessState, p.log.Name(), hint)
-		default:
+		if err, exited := p.Exited(); exited {
+			t.Fatalf("%s exited on its own: %v; see %s\n%s", p.Name, err, p.LogFile, hint)
 		}
 	}
 
@@ -136,20 +136,19 @@ func newClient(t *testing.T, url string) *client.Client {
 // crashLoop kills random members with kill -9 and restarts them, and
 // every fourth round pauses the leader with SIGSTOP for a second, while the
 // workload runs.
-func crashLoop(t *testing.T, ps []*proc, rng *rand.Rand, rec *lin.Recorder, rounds int) {
+func crashLoop(t *testing.T, ps []*etcdtest.Member, rng *rand.Rand, rec *lin.Recorder, rounds int) {
 	time.Sleep(700 * time.Millisecond)
 	for round := range rounds {
 		p := ps[rng.IntN(len(ps))]
 		if round%4 == 3 {
 			p = leaderOf(ps, p)
-			t.Logf("%.1fs: SIGSTOP %s for 1s", float64(rec.Now())/1e9, p.name)
-			p.pause(time.Second)
+			t.Logf("%.1fs: SIGSTOP %s for 1s", float64(rec.Now())/1e9, p.Name)
+			p.Pause(time.Second)
 		} else {
-			t.Logf("%.1fs: kill -9 %s", float64(rec.Now())/1e9, p.name)
-			p.kill()
+			t.Logf("%.1fs: kill -9 %s", float64(rec.Now())/1e9, p.Name)
+			p.Kill()
 			time.Sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
-			p.start(t)
-			p.waitUp(t)
+			p.Restart(t)
 		}
 		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
 	}
@@ -157,11 +156,11 @@ func crashLoop(t *testing.T, ps []*proc, rng *rand.Rand, rec *lin.Recorder, roun
 
 // leaderOf returns the member that leads (a paused leader comes back with
 // old beliefs, the case of etcd #20418), or fallback when none is known.
-func leaderOf(ps []*proc, fallback *proc) *proc {
+func leaderOf(ps []*etcdtest.Member, fallback *etcdtest.Member) *etcdtest.Member {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for _, p := range ps {
-		cl, err := client.New(client.Config{Endpoints: []string{p.url()}})
+		cl, err := client.New(client.Config{Endpoints: []string{p.ClientURL}})
 		if err != nil {
 			continue
 		}
@@ -170,7 +169,7 @@ func leaderOf(ps []*proc, fallback *proc) *proc {
 			continue
 		}
 		for _, q := range ps {
-			if len(m.ClientURLs) > 0 && m.ClientURLs[0] == q.url() {
+			if len(m.ClientURLs) > 0 && m.ClientURLs[0] == q.ClientURL {
 				return q
 			}
 		}
@@ -180,7 +179,7 @@ func leaderOf(ps []*proc, fallback *proc) *proc {
 
 // finalWrite writes the run's last key, which must succeed once the
 // members are all back, and returns its index.
-func finalWrite(t *testing.T, rec *lin.Recorder, ps []*proc, clients []*client.Client) uint64 {
+func finalWrite(t *testing.T, rec *lin.Recorder, ps []*etcdtest.Member, clients []*client.Client) uint64 {
 	t.Helper()
 	for attempt := range 20 {
 		m := attempt % len(ps)
@@ -213,7 +212,7 @@ func waitWatchers(ws []*lin.Watcher, index uint64) {
 // sameKeysEverywhere waits until every member's local (plain) read of the
 // workload's keys reflects the final write, and checks they all hold the
 // same keys; it returns them.
-func sameKeysEverywhere(t *testing.T, ps []*proc, clients []*client.Client, final uint64, hint string) map[string]string {
+func sameKeysEverywhere(t *testing.T, ps []*etcdtest.Member, clients []*client.Client, final uint64, hint string) map[string]string {
 	t.Helper()
 	var first map[string]string
 	for i, cl := range clients {
@@ -226,12 +225,12 @@ func sameKeysEverywhere(t *testing.T, ps []*proc, clients []*client.Client, fina
 				if first == nil {
 					first = keys
 				} else if !maps.Equal(keys, first) {
-					t.Fatalf("%s holds different keys than %s:\n%v\n%v\n%s", ps[i].name, ps[0].name, keys, first, hint)
+					t.Fatalf("%s holds different keys than %s:\n%v\n%v\n%s", ps[i].Name, ps[0].Name, keys, first, hint)
 				}
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s did not apply the final write (index %d) within 20s: %v\n%s", ps[i].name, final, err, hint)
+				t.Fatalf("%s did not apply the final write (index %d) within 20s: %v\n%s", ps[i].Name, final, err, hint)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

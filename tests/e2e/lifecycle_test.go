@@ -3,30 +3,20 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"skiff/internal/etcdtest"
 )
 
 // The cluster's lifecycle with the real binaries, as an operator runs it
 // (docs/operations.md, "Adding and removing members" and "Disaster
 // recovery"): skiffctl member add, then skiff started with exactly the
 // SKIFF_* lines it printed; skiffctl backup, then skiff --force-new-cluster.
-
-// buildCtl builds cmd/skiffctl into a temporary directory.
-func buildCtl(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "skiffctl")
-	out, err := exec.Command("go", "build", "-o", bin, "skiff/cmd/skiffctl").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build skiff/cmd/skiffctl: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // ctlRun runs skiffctl against endpoint and returns its stdout; a non-zero
 // exit fails the test.
@@ -42,26 +32,19 @@ func ctlRun(t *testing.T, ctl, endpoint string, args ...string) string {
 	return string(out)
 }
 
-// startRaw starts bin with exactly args and env added to this process's
-// environment, its output going to log; it returns a proc for waitUp and
-// kill.
-func startRaw(t *testing.T, bin, name, client, logPath string, env []string, args ...string) *proc {
+// startWith starts one member of bin with exactly the flags args returns
+// for it (its URLs are chosen on free ports), env added to its
+// environment, and returns it once its /health says true.
+func startWith(t *testing.T, bin string, env []string, args func(m *etcdtest.Member) []string) *etcdtest.Member {
 	t.Helper()
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{name: name, client: client, log: f, bin: bin}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = f, f
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	p.exited = make(chan struct{})
-	go func() { p.cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() { p.kill(); f.Close() })
-	return p
+	return etcdtest.Start(t, etcdtest.Binary(bin), etcdtest.Env(env...), etcdtest.CommandLine(args),
+		etcdtest.Flags("--heartbeat-interval", "50", "--election-timeout", "500"))
+}
+
+// listenFlags are the flags that put m on its chosen URLs.
+func listenFlags(m *etcdtest.Member) []string {
+	return []string{"--listen-peer-urls", m.PeerURL, "--initial-advertise-peer-urls", m.PeerURL,
+		"--listen-client-urls", m.ClientURL, "--advertise-client-urls", m.ClientURL}
 }
 
 // skiffEnv picks the NAME=value lines skiffctl member add prints (values
@@ -87,9 +70,9 @@ func skiffEnv(t *testing.T, out string) []string {
 }
 
 // logsContain reports whether one of the processes' logs has s.
-func logsContain(ps []*proc, s string) bool {
+func logsContain(ps []*etcdtest.Member, s string) bool {
 	for _, p := range ps {
-		if b, err := os.ReadFile(p.log.Name()); err == nil && strings.Contains(string(b), s) {
+		if strings.Contains(p.Log(), s) {
 			return true
 		}
 	}
@@ -137,10 +120,9 @@ func membersOf(t *testing.T, url string) (ids map[string]string, clusterID strin
 // cluster with a new member ID and cluster ID, which skiffctl (syncing the
 // member list first) reads from.
 func TestMemberAddEnvJoinsAndBackupRestores(t *testing.T) {
-	bin, ctl := buildSkiff(t), buildCtl(t)
-	dir := t.TempDir()
-	ps := procs(t, bin, dir, 3)
-	ep := ps[0].url()
+	bin, ctl := etcdtest.BuildSkiff(t), etcdtest.BuildSkiffctl(t)
+	ps := etcdtest.StartCluster(t, 3, etcdtest.Binary(bin), etcdtest.Flags("--heartbeat-interval", "50", "--election-timeout", "500"))
+	ep := ps[0].ClientURL
 	// skiffctl syncs the member list first: wait until every member has
 	// published its client URLs (a fresh etcd member is the same).
 	eventually(t, "the three members have published themselves", func() bool {
@@ -150,49 +132,44 @@ func TestMemberAddEnvJoinsAndBackupRestores(t *testing.T) {
 	ctlRun(t, ctl, ep, "set", "/before", "1")
 	oldIDs, oldCluster := membersOf(t, ep)
 
-	peer, client := freeAddr(t), freeAddr(t)
-	out := ctlRun(t, ctl, ep, "member", "add", "m4", "http://"+peer)
+	// The new member's URLs are chosen before member add names them.
+	peer := etcdtest.FreeURL(t)
+	out := ctlRun(t, ctl, ep, "member", "add", "m4", peer)
 	env := skiffEnv(t, out)
-	m4 := startRaw(t, bin, "m4", client, filepath.Join(dir, "m4.log"), env,
-		"--data-dir", filepath.Join(dir, "m4"),
-		"--listen-peer-urls", "http://"+peer, "--initial-advertise-peer-urls", "http://"+peer,
-		"--listen-client-urls", "http://"+client, "--advertise-client-urls", "http://"+client,
-		"--heartbeat-interval", "50", "--election-timeout", "500")
-	m4.waitUp(t)
+	m4 := startWith(t, bin, env, func(m *etcdtest.Member) []string {
+		m.PeerURL = peer
+		return append([]string{"--data-dir", m.DataDir}, listenFlags(m)...)
+	})
 	eventually(t, "member list shows m4 started", func() bool {
-		return strings.Contains(ctlRun(t, ctl, ep, "member", "list"), "name=m4 peerURLs=http://"+peer+" clientURLs=http://"+client)
+		return strings.Contains(ctlRun(t, ctl, ep, "member", "list"), "name=m4 peerURLs="+peer+" clientURLs="+m4.ClientURL)
 	})
 	eventually(t, "the leader promotes m4", func() bool { return logsContain(ps, "promoting a learner that caught up") })
-	ctlRun(t, ctl, m4.url(), "set", "/via-m4", "2")
+	ctlRun(t, ctl, m4.ClientURL, "set", "/via-m4", "2")
 	if got := ctlRun(t, ctl, ep, "get", "/via-m4"); got != "2\n" {
 		t.Fatalf("get /via-m4 through m1: %q", got)
 	}
 
 	// Disaster recovery from m1's data dir alone.
 	for _, p := range append(ps, m4) {
-		p.kill()
+		p.Kill()
 	}
-	backup := filepath.Join(dir, "backup")
-	ctlRun(t, ctl, ep, "backup", "--data-dir", ps[0].dir, "--backup-dir", backup)
-	rpeer, rclient := freeAddr(t), freeAddr(t)
-	r := startRaw(t, bin, "r1", rclient, filepath.Join(dir, "r1.log"), nil,
-		"--name", "r1", "--data-dir", backup, "--force-new-cluster",
-		"--listen-peer-urls", "http://"+rpeer, "--initial-advertise-peer-urls", "http://"+rpeer,
-		"--listen-client-urls", "http://"+rclient, "--advertise-client-urls", "http://"+rclient,
-		"--heartbeat-interval", "50", "--election-timeout", "500")
-	r.waitUp(t)
+	backup := filepath.Join(t.TempDir(), "backup")
+	ctlRun(t, ctl, ep, "backup", "--data-dir", ps[0].DataDir, "--backup-dir", backup)
+	r := startWith(t, bin, nil, func(m *etcdtest.Member) []string {
+		return append([]string{"--name", "r1", "--data-dir", backup, "--force-new-cluster"}, listenFlags(m)...)
+	})
 	eventually(t, "the restored member has published itself", func() bool {
-		return logsContain([]*proc{r}, "published member attributes")
+		return logsContain([]*etcdtest.Member{r}, "published member attributes")
 	})
 	// skiffctl syncs the member list before the read: as soon as r1 has
 	// published, it must find r1's client URL there (the forced start fixes
 	// the member records before it publishes).
 	for key, want := range map[string]string{"/before": "1\n", "/via-m4": "2\n"} {
-		if got := ctlRun(t, ctl, r.url(), "get", key); got != want {
+		if got := ctlRun(t, ctl, r.ClientURL, "get", key); got != want {
 			t.Fatalf("get %s after the restore: %q, want %q", key, got, want)
 		}
 	}
-	ids, cluster := membersOf(t, r.url())
+	ids, cluster := membersOf(t, r.ClientURL)
 	if len(ids) != 1 || !slicesHasValue(ids, "r1") {
 		t.Fatalf("the restored cluster lists %v, want r1 alone", ids)
 	}
@@ -204,7 +181,7 @@ func TestMemberAddEnvJoinsAndBackupRestores(t *testing.T) {
 	if cluster == "" || cluster == oldCluster {
 		t.Fatalf("the restored cluster has ID %q, the old one %q: want a new one", cluster, oldCluster)
 	}
-	ctlRun(t, ctl, r.url(), "set", "/after-restore", "3")
+	ctlRun(t, ctl, r.ClientURL, "set", "/after-restore", "3")
 }
 
 func slicesHasValue(m map[string]string, v string) bool {
