@@ -35,57 +35,53 @@ type perfResult struct {
 
 // runPerf preloads the keys, runs the workers and cleans up.
 func (r *runner) runPerf(s *session, cfg perfConfig) (*perfResult, error) {
-	cls, err := perfClients(s, cfg)
+	cl, err := perfClient(s, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, cl := range cls {
-			cl.Close()
-		}
-	}()
-	cl := cls[0]
+	defer cl.Close()
 	value := randomValue(cfg.valueSize)
+	targets, err := perfTargets(s.cl.Endpoints(), s.cfg.TLS, s.cfg.Username, s.cfg.Password, cfg.prefix, value)
+	if err != nil {
+		return nil, err
+	}
 	if err := r.preload(s, cl, cfg, value); err != nil {
 		return nil, err
 	}
 	if !cfg.keep {
 		defer r.cleanup(s, cl, cfg.prefix)
 	}
-	return r.load(s, cls, cfg, value), nil
+	return r.load(s, targets, cfg), nil
 }
 
-// perfClients are the load's own clients, with a connection per worker
-// kept alive and no --debug trace (a line per request would be the
-// bottleneck). Normally there is one, sticking to one member as etcdctl's
-// client does; with --spread there is one per endpoint, each trying a
-// different endpoint first, and the workers take turns among them.
-func perfClients(s *session, cfg perfConfig) ([]*client.Client, error) {
-	eps := s.cl.Endpoints()
-	n := 1
-	if cfg.spread {
-		n = len(eps)
-	}
-	transport := &http.Transport{
+// perfClient is the client for the preload and the cleanup, with a
+// connection per worker kept alive and no --debug trace (a line per
+// request would be the bottleneck). The measured load does not use it: see
+// perf_conn.go.
+func perfClient(s *session, cfg perfConfig) (*client.Client, error) {
+	ccfg := s.cfg
+	ccfg.Endpoints = s.cl.Endpoints()
+	ccfg.OnRequest = nil
+	ccfg.Transport = &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:     s.cfg.TLS,
 		MaxIdleConnsPerHost: cfg.clients,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	var cls []*client.Client
-	for i := range n {
-		ccfg := s.cfg
-		ccfg.Endpoints = append(append([]string{}, eps[i:]...), eps[:i]...)
-		ccfg.OnRequest = nil
-		ccfg.Transport = transport
-		cl, err := client.New(ccfg)
-		if err != nil {
-			return nil, err
-		}
-		cls = append(cls, cl)
+	return client.New(ccfg)
+}
+
+// workerTargets is the order in which worker w tries the endpoints.
+// Normally every worker starts with the first, sticking to one member as
+// etcdctl's client does; with --spread worker w starts with endpoint
+// w mod n, so the workers take turns among them.
+func workerTargets(targets []*perfTarget, w int, spread bool) []*perfTarget {
+	if !spread {
+		return targets
 	}
-	return cls, nil
+	i := w % len(targets)
+	return append(append([]*perfTarget{}, targets[i:]...), targets[:i]...)
 }
 
 // randomValue is n printable bytes.
@@ -130,7 +126,7 @@ func (r *runner) preload(s *session, cl *client.Client, cfg perfConfig, value st
 
 // load runs cfg.clients workers until the count or the duration is used
 // up, or the run is interrupted, and merges what they measured.
-func (r *runner) load(s *session, cls []*client.Client, cfg perfConfig, value string) *perfResult {
+func (r *runner) load(s *session, targets []*perfTarget, cfg perfConfig) *perfResult {
 	var claimed, done atomic.Int64
 	start := time.Now()
 	deadline := start.Add(cfg.duration)
@@ -142,15 +138,19 @@ func (r *runner) load(s *session, cls []*client.Client, cfg perfConfig, value st
 		go func() {
 			defer wg.Done()
 			res := &perfResult{}
-			cl := cls[w%len(cls)]
+			conn := newPerfConn(r.ctx, workerTargets(targets, w, cfg.spread), s.g.totalTimeout)
+			defer conn.close()
 			rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+			now := start
 			for r.ctx.Err() == nil {
-				if cfg.count > 0 && claimed.Add(1) > int64(cfg.count) || cfg.count == 0 && time.Now().After(deadline) {
+				if cfg.count > 0 && claimed.Add(1) > int64(cfg.count) || cfg.count == 0 && now.After(deadline) {
 					break
 				}
 				kind := pickOp(rng, cfg)
-				lat, err := r.perfOp(s, cl, kind, perfKey(cfg.prefix, rng.IntN(cfg.keys)), value)
-				res.record(kind, lat, err)
+				opStart := time.Now()
+				err := conn.do(kind, rng.IntN(cfg.keys))
+				now = time.Now()
+				res.record(kind, now.Sub(opStart), err)
 				done.Add(1)
 			}
 			results[w] = res
@@ -175,23 +175,6 @@ func pickOp(rng *rand.Rand, cfg perfConfig) opKind {
 		return opRead
 	}
 	return opQuorum
-}
-
-// perfOp runs one operation and times it.
-func (r *runner) perfOp(s *session, cl *client.Client, kind opKind, key, value string) (time.Duration, error) {
-	ctx, cancel := s.withTotalTimeout(r.ctx)
-	defer cancel()
-	start := time.Now()
-	var err error
-	switch kind {
-	case opWrite:
-		_, err = cl.Set(ctx, key, value, nil)
-	case opRead:
-		_, err = cl.Get(ctx, key, nil)
-	case opQuorum:
-		_, err = cl.Get(ctx, key, &client.GetOptions{Quorum: true})
-	}
-	return time.Since(start), err
 }
 
 // record adds one operation's outcome.
