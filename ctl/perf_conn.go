@@ -154,7 +154,7 @@ func (c *perfConn) do(kind opKind, key int) error {
 		c.close()
 		return fmt.Errorf("sending to %s: %w", c.cur.addr, err)
 	}
-	status, keep, err := c.readResponse()
+	status, keep, err := c.readResponse(kind)
 	if err != nil {
 		c.close()
 		return fmt.Errorf("reading the answer from %s: %w", c.cur.addr, err)
@@ -162,11 +162,17 @@ func (c *perfConn) do(kind opKind, key int) error {
 	if !keep {
 		c.close()
 	}
-	if status == 200 || status == 201 && kind == opWrite {
+	if succeeded(kind, status) {
 		return nil
 	}
 	line, _, _ := bytes.Cut(c.req, []byte(" HTTP/1.1\r\n"))
 	return &perfStatusError{request: string(line), status: status, body: string(c.errBody)}
+}
+
+// succeeded says whether status is the success of an operation of kind:
+// 200 or 201 (created) for a PUT, 200 for a GET.
+func succeeded(kind opKind, status int) bool {
+	return status == 200 || status == 201 && kind == opWrite
 }
 
 // appendKeyNumber appends key zero-padded to perfKeyDigits, as perfKey's
@@ -235,9 +241,9 @@ var errMalformed = errors.New("malformed HTTP answer")
 // readResponse reads one answer to its end: the status line, the headers
 // and the body, which is read past (by Content-Length, chunked encoding,
 // or up to the end of the connection). keep is false when the connection
-// cannot carry another request. For a status other than 200 and 201 the
+// cannot carry another request. When the status is not kind's success the
 // start of the body is kept in errBody.
-func (c *perfConn) readResponse() (status int, keep bool, err error) {
+func (c *perfConn) readResponse(kind opKind) (status int, keep bool, err error) {
 	for {
 		line, err := c.readLine()
 		if err != nil {
@@ -259,7 +265,7 @@ func (c *perfConn) readResponse() (status int, keep bool, err error) {
 		keep = keep && keepHeader
 		if status >= 200 {
 			toEOF := !chunked && length < 0 && status != 204 && status != 304
-			return status, keep && !toEOF, c.readBody(status, length, chunked)
+			return status, keep && !toEOF, c.readBody(status, length, chunked, !succeeded(kind, status))
 		}
 		// 1xx: an interim answer; the real one follows.
 	}
@@ -319,10 +325,10 @@ func (c *perfConn) readHeaders() (length int64, chunked, keep bool, err error) {
 	}
 }
 
-// readBody reads past the body of an answer with status.
-func (c *perfConn) readBody(status int, length int64, chunked bool) error {
+// readBody reads past the body of an answer with status, keeping its
+// start in errBody when keepStart.
+func (c *perfConn) readBody(status int, length int64, chunked, keepStart bool) error {
 	c.errBody = c.errBody[:0]
-	keepStart := status != 200 && status != 201
 	switch {
 	case status == 204 || status == 304:
 		return nil
