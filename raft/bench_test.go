@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"skiff/raft"
@@ -18,6 +19,11 @@ type benchCluster struct {
 	storages []*raft.MemoryStorage
 	applied  []uint64
 	reads    int // ReadStates handed out, on any node
+	// heartbeats counts the heartbeats sent; with delayed, messages wait
+	// in inflight for the next pass.
+	heartbeats int
+	delayed    bool
+	inflight   []raftpb.Message
 }
 
 func newBenchCluster(b *testing.B, n int) *benchCluster {
@@ -47,33 +53,52 @@ func newBenchCluster(b *testing.B, n int) *benchCluster {
 
 // pump runs the Ready loop on every node until none has work.
 func (c *benchCluster) pump(b *testing.B) {
-	for busy := true; busy; {
-		busy = false
-		for i, n := range c.nodes {
-			if !n.HasReady() {
-				continue
-			}
-			busy = true
-			rd := n.Ready()
-			s := c.storages[i]
-			if !rd.HardState.IsEmpty() {
-				s.SetHardState(rd.HardState)
-			}
-			if err := s.Append(rd.Entries); err != nil {
-				b.Fatal(err)
-			}
-			for _, m := range rd.Messages {
-				if err := c.nodes[m.To-1].Step(m); err != nil {
-					b.Fatal(err)
-				}
-			}
-			c.reads += len(rd.ReadStates)
-			if k := len(rd.CommittedEntries); k > 0 {
-				c.applied[i] = rd.CommittedEntries[k-1].Index
-			}
-			n.Advance()
+	for c.pass(b) {
+	}
+}
+
+// pass handles one Ready on every node that has work and reports whether
+// any had. Messages are stepped into their destination at once, or, with
+// c.delayed, at the next pass (a network whose round trip spans passes).
+func (c *benchCluster) pass(b *testing.B) bool {
+	inflight := c.inflight
+	c.inflight = nil
+	for _, m := range inflight {
+		if err := c.nodes[m.To-1].Step(m); err != nil {
+			b.Fatal(err)
 		}
 	}
+	busy := len(inflight) > 0
+	for i, n := range c.nodes {
+		if !n.HasReady() {
+			continue
+		}
+		busy = true
+		rd := n.Ready()
+		s := c.storages[i]
+		if !rd.HardState.IsEmpty() {
+			s.SetHardState(rd.HardState)
+		}
+		if err := s.Append(rd.Entries); err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range rd.Messages {
+			if m.Type == raftpb.MsgHeartbeat {
+				c.heartbeats++
+			}
+			if c.delayed {
+				c.inflight = append(c.inflight, m)
+			} else if err := c.nodes[m.To-1].Step(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c.reads += len(rd.ReadStates)
+		if k := len(rd.CommittedEntries); k > 0 {
+			c.applied[i] = rd.CommittedEntries[k-1].Index
+		}
+		n.Advance()
+	}
+	return busy
 }
 
 // BenchmarkCommit measures committing 100-byte proposals on a three-node
@@ -113,15 +138,22 @@ func BenchmarkCommit(b *testing.B) {
 }
 
 // BenchmarkReadIndex measures linearizable reads (thesis §6.4) on a
-// three-node cluster through the Ready loop (no disk, no network). Each
-// round, `concurrent` clients ask at once, on the leader or on a follower
-// (which forwards to the leader); all the reads of a round share one
-// heartbeat round. One op is one answered read.
+// three-node cluster through the Ready loop (no disk, no network), asked on
+// the leader or on a follower (which forwards to the leader). One op is one
+// answered read. With concurrent=N, N clients ask at once and the cluster
+// runs until quiet, so the N reads share one heartbeat round. With
+// stream=N, N reads arrive at every pass of the Ready loop while messages
+// take a pass per hop, so reads keep arriving while a round is out (as
+// under steady load); heartbeats/read shows how many reads a round carries.
 func BenchmarkReadIndex(b *testing.B) {
 	for _, at := range []string{"leader", "follower"} {
-		for _, concurrent := range []int{1, 16, 256} {
-			b.Run(fmt.Sprintf("at=%s/concurrent=%d", at, concurrent), func(b *testing.B) {
+		for _, mode := range []string{"concurrent=1", "concurrent=16", "concurrent=256", "stream=1", "stream=16"} {
+			var perPass int
+			stream := strings.HasPrefix(mode, "stream")
+			fmt.Sscanf(mode[strings.IndexByte(mode, '=')+1:], "%d", &perPass)
+			b.Run(fmt.Sprintf("at=%s/%s", at, mode), func(b *testing.B) {
 				c := newBenchCluster(b, 3)
+				c.delayed = stream
 				node := c.nodes[0]
 				if at == "follower" {
 					node = c.nodes[1]
@@ -129,18 +161,23 @@ func BenchmarkReadIndex(b *testing.B) {
 				ctx := []byte("read")
 				var ms0, ms1 runtime.MemStats
 				runtime.ReadMemStats(&ms0)
-				c.reads = 0
+				c.reads, c.heartbeats = 0, 0
 				b.ResetTimer()
 				for done := 0; done < b.N; {
-					k := min(concurrent, b.N-done)
+					k := min(perPass, b.N-done)
 					for j := 0; j < k; j++ {
 						if err := node.ReadIndex(ctx); err != nil {
 							b.Fatal(err)
 						}
 					}
-					c.pump(b)
+					if stream {
+						c.pass(b)
+					} else {
+						c.pump(b)
+					}
 					done += k
 				}
+				c.pump(b)
 				b.StopTimer()
 				runtime.ReadMemStats(&ms1)
 				if c.reads != b.N {
@@ -148,6 +185,7 @@ func BenchmarkReadIndex(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
 				b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N), "allocs/read")
+				b.ReportMetric(float64(c.heartbeats)/float64(b.N), "heartbeats/read")
 			})
 		}
 	}

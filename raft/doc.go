@@ -145,7 +145,7 @@ in it, and never campaigns before the change that makes it a voter.
 	thesis §4.2.3 ignore votes while a leader is heard   step.go (inLeaderLease)
 	thesis ch. 5 snapshots, InstallSnapshot     snapshot.go, log.go (restore), log_unstable.go, storage.go (CreateSnapshot, Compact, ApplySnapshot)
 	thesis §6.2 check-quorum                    election.go (tickLeader), tracker.go (quorumActive)
-	thesis §6.4 ReadIndex                       readindex.go (one heartbeat round per batch, committedInTerm)
+	thesis §6.4 ReadIndex                       readindex.go (one heartbeat round in flight per batch, committedInTerm)
 	thesis §6.4.1 lease reads (option)          readindex.go (flushReads), config.go (ReadOnlyLeaseBased)
 	uncommitted-log bound                       replication.go (proposeAsLeader), config.go (MaxUncommittedEntriesSize)
 	thesis §9.6 Pre-Vote                        election.go (campaign), step.go (adoptHigherTerm)

@@ -25,6 +25,7 @@ type readRequest struct {
 // comes back in the answers.
 type readRound struct {
 	id    uint64
+	ctx   []byte // id, encoded: the heartbeats' Context
 	index uint64 // the commit index when the round started: the read index
 	reads []readRequest
 	acks  map[uint64]bool
@@ -33,13 +34,17 @@ type readRound struct {
 // readOnly is the leader's queue of linearizable reads.
 //
 // Invariants:
-//  1. rounds are in increasing id and index order; confirming one round
-//     confirms every earlier one (its heartbeats were sent after theirs).
-//  2. Both queues are empty on a node that is not leader: a deposed leader
-//     answers nothing (reset clears them).
+//  1. At most one round is in flight. Reads that arrive while it is out
+//     wait and go together in the next round, which starts at the first
+//     Ready after it is confirmed: under load a round carries every read
+//     of a round trip instead of one round per Ready, and each follower
+//     answers one heartbeat per round trip.
+//  2. Nothing waits and no round is in flight on a node that is not
+//     leader: a deposed leader answers nothing (resetReads clears both).
 type readOnly struct {
 	waiting   []readRequest // not yet in a round
-	rounds    []*readRound
+	round     readRound     // the round in flight, when inFlight
+	inFlight  bool
 	lastRound uint64
 	forward   [][]byte // a follower's reads, sent to the leader at the next Ready
 }
@@ -99,21 +104,32 @@ func (r *raft) readsReady() bool {
 	if len(r.readOnly.forward) > 0 {
 		return true
 	}
-	return r.role == RoleLeader && len(r.readOnly.waiting) > 0 && r.committedInTerm()
+	ro := &r.readOnly
+	return r.role == RoleLeader && !ro.inFlight && len(ro.waiting) > 0 && r.committedInTerm()
 }
 
-// flushReads starts one heartbeat round for every read that arrived since
-// the last Ready (thesis §6.4 steps 2–3, batched: "the leader can amortize
-// the cost of confirming leadership across many read-only queries"). Reads
-// wait while the leader has committed no entry of its term.
+// flushReads starts one heartbeat round for every read waiting, if no
+// round is in flight (thesis §6.4 steps 2–3, batched: "the leader can
+// amortize the cost of confirming leadership across many read-only
+// queries"). Reads wait while the leader has committed no entry of its
+// term.
 func (r *raft) flushReads() {
 	r.flushForwards()
+	ro := &r.readOnly
+	if ro.inFlight {
+		r.retryRound()
+	}
 	if !r.readsReady() {
 		return
 	}
-	ro := &r.readOnly
-	round := &readRound{index: r.log.committed, reads: ro.waiting, acks: map[uint64]bool{r.id: true}}
-	ro.waiting = nil
+	round := &ro.round
+	round.index = r.log.committed
+	round.reads, ro.waiting = ro.waiting, round.reads[:0]
+	if round.acks == nil {
+		round.acks = map[uint64]bool{}
+	}
+	clear(round.acks)
+	round.acks[r.id] = true
 	if r.readConfirmed(round) || r.leaseReads && r.inLease() {
 		// A single voter is a quorum by itself; with lease reads the
 		// leader trusts its lease instead of a round (thesis §6.4.1).
@@ -122,8 +138,27 @@ func (r *raft) flushReads() {
 	}
 	ro.lastRound++
 	round.id = ro.lastRound
-	ro.rounds = append(ro.rounds, round)
-	r.bcastHeartbeatWith(binary.BigEndian.AppendUint64(nil, round.id))
+	// A new slice each round: the heartbeats keep it until they are sent.
+	round.ctx = binary.BigEndian.AppendUint64(make([]byte, 0, 8), round.id)
+	ro.inFlight = true
+	r.bcastHeartbeatWith(round.ctx)
+}
+
+// retryRound lets the periodic heartbeats (tickLeader) carry the id of the
+// round in flight, so a round whose heartbeats or answers were lost is
+// confirmed by the next heartbeat interval's answers, and its reads (and
+// those waiting behind it) are not stranded. Only heartbeats made after the
+// round started qualify: an answer to one proves the follower still
+// followed this leader after the read index was chosen. Called before
+// flushReads starts a round, so the round in flight started at an earlier
+// Ready; r.msgs is emptied at every Ready, so everything in it was made
+// after the round started.
+func (r *raft) retryRound() {
+	for i := range r.msgs {
+		if m := &r.msgs[i]; m.Type == raftpb.MsgHeartbeat && m.Context == nil {
+			m.Context = r.readOnly.round.ctx
+		}
+	}
 }
 
 // inLease reports whether a quorum of voters answered this leader within
@@ -144,29 +179,20 @@ func (r *raft) inLease() bool {
 	return n >= r.prs.quorum()
 }
 
-// handleReadAck counts a heartbeat answer for round id and releases every
-// round up to the newest one a quorum has confirmed.
+// handleReadAck counts a heartbeat answer for the round in flight and
+// releases its reads once a quorum has confirmed it. Answers to earlier
+// rounds prove nothing about this one: the follower answered before this
+// round's read index was chosen.
 func (r *raft) handleReadAck(from uint64, ctx []byte) {
-	if len(ctx) != 8 {
+	ro := &r.readOnly
+	if len(ctx) != 8 || !ro.inFlight || binary.BigEndian.Uint64(ctx) != ro.round.id {
 		return
 	}
-	id := binary.BigEndian.Uint64(ctx)
-	ro := &r.readOnly
-	confirmed := -1
-	for i, round := range ro.rounds {
-		if round.id <= id {
-			// An answer to a later round also proves the follower
-			// still followed us when it answered an earlier one.
-			round.acks[from] = true
-		}
-		if r.readConfirmed(round) {
-			confirmed = i
-		}
+	ro.round.acks[from] = true
+	if r.readConfirmed(&ro.round) {
+		r.releaseReads(&ro.round)
+		ro.inFlight = false
 	}
-	for _, round := range ro.rounds[:confirmed+1] {
-		r.releaseReads(round)
-	}
-	ro.rounds = ro.rounds[confirmed+1:]
 }
 
 // readConfirmed reports whether a quorum of voters answered round.
@@ -199,6 +225,8 @@ func (r *raft) releaseReads(round *readRound) {
 		}
 		answers[req.from] = append(answers[req.from], raftpb.Entry{Data: req.ctx})
 	}
+	// The slice is reused for a later batch; drop the contexts it holds.
+	clear(round.reads)
 	for _, to := range order {
 		r.send(raftpb.Message{Type: raftpb.MsgReadIndexResponse, To: to, ReadIndex: round.index, Entries: answers[to]})
 	}

@@ -58,6 +58,15 @@ func newLeaderOf3(t *testing.T, mods ...func(*Config)) (*testNode, []raftpb.Mess
 	return n, msgs
 }
 
+// readyLeaderOf3 returns node 1 as the leader of {1,2,3} that has
+// committed its empty entry, so it can serve reads.
+func readyLeaderOf3(t *testing.T) *testNode {
+	n, apps := newLeaderOf3(t)
+	n.ackAppends(t, apps)
+	n.drain(t)
+	return n
+}
+
 // Thesis §6.4 step 1: "If the leader has not yet marked an entry from its
 // current term committed, it waits until it has done so." A read asked
 // right after an election must not get the old, possibly stale, commit
@@ -89,9 +98,7 @@ func TestReadIndexWaitsForLeaderToCommitInItsTerm(t *testing.T) {
 
 // Thesis §6.4: reads that arrive together share one heartbeat round.
 func TestReadIndexBatchesReadsIntoOneRound(t *testing.T) {
-	n, apps := newLeaderOf3(t)
-	n.ackAppends(t, apps)
-	n.drain(t)
+	n := readyLeaderOf3(t)
 	for _, ctx := range []string{"a", "b", "c"} {
 		n.ReadIndex([]byte(ctx))
 	}
@@ -107,24 +114,69 @@ func TestReadIndexBatchesReadsIntoOneRound(t *testing.T) {
 	}
 }
 
-// A confirmed later round confirms every earlier one: the follower that
-// answered it was still following when the earlier heartbeats went out.
-func TestReadIndexLaterRoundConfirmsEarlier(t *testing.T) {
-	n, apps := newLeaderOf3(t)
-	n.ackAppends(t, apps)
-	n.drain(t)
+// One round at a time: reads that arrive while a round is out wait, and go
+// together in the next round, which starts once the first is confirmed and
+// takes the commit index of that moment. Answers to the first round do not
+// confirm the second: they were sent before its read index was chosen.
+func TestReadIndexReadsDuringRoundWaitForNext(t *testing.T) {
+	n := readyLeaderOf3(t)
 	n.ReadIndex([]byte("first"))
 	first, _ := n.drain(t)
 	n.ReadIndex([]byte("second"))
-	second, _ := n.drain(t)
-	n.ackHeartbeats(t, second, 2) // the answers to the first round were lost
-	_, reads := n.drain(t)
-	if len(reads) != 2 || string(reads[0].RequestCtx) != "first" {
-		t.Fatalf("read states %v, want first and second", reads)
+	n.ReadIndex([]byte("third"))
+	if err := n.Propose([]byte("w")); err != nil {
+		t.Fatal(err)
 	}
-	n.ackHeartbeats(t, first, 2, 3) // late answers change nothing
+	msgs, reads := n.drain(t)
+	if hbs := filter(msgs, raftpb.MsgHeartbeat); len(hbs) != 0 || len(reads) != 0 {
+		t.Fatalf("reads during a round started another (%v) or were answered (%v)", hbs, reads)
+	}
+	n.ackAppends(t, msgs) // commits "w" at index 2
+	n.drain(t)
+	n.ackHeartbeats(t, first, 2)
+	msgs, reads = n.drain(t)
+	if len(reads) != 1 || string(reads[0].RequestCtx) != "first" || reads[0].Index != 1 {
+		t.Fatalf("read states %v, want [first@1]: the index when its round started", reads)
+	}
+	second := filter(msgs, raftpb.MsgHeartbeat)
+	if len(second) != 2 || string(second[0].Context) == string(first[0].Context) {
+		t.Fatalf("after the first round, sent %v; want one new round for the waiting reads", msgs)
+	}
+	n.ackHeartbeats(t, first, 2, 3) // late answers to the first round
 	if _, reads := n.drain(t); len(reads) != 0 {
-		t.Fatalf("late answers released %v again", reads)
+		t.Fatalf("answers to the first round released %v", reads)
+	}
+	n.ackHeartbeats(t, second, 3)
+	_, reads = n.drain(t)
+	if len(reads) != 2 || string(reads[0].RequestCtx) != "second" || string(reads[1].RequestCtx) != "third" ||
+		reads[0].Index != 2 || reads[1].Index != 2 {
+		t.Fatalf("read states %v, want [second@2 third@2]", reads)
+	}
+}
+
+// A round whose heartbeats are lost does not strand its reads, nor those
+// waiting behind it: the next periodic heartbeats carry its id, and their
+// answers confirm it.
+func TestReadIndexLostRoundRetriedByHeartbeat(t *testing.T) {
+	n := readyLeaderOf3(t)
+	n.ReadIndex([]byte("lost"))
+	lost, _ := n.drain(t) // never delivered
+	n.ReadIndex([]byte("behind"))
+	n.drain(t)
+	n.ticks(n.r.heartbeatTick)
+	msgs, _ := n.drain(t)
+	hbs := filter(msgs, raftpb.MsgHeartbeat)
+	if len(hbs) != 2 || string(hbs[0].Context) != string(lost[0].Context) || string(hbs[1].Context) != string(lost[0].Context) {
+		t.Fatalf("periodic heartbeats %v, want both carrying the lost round's id %v", hbs, lost[0].Context)
+	}
+	n.ackHeartbeats(t, hbs, 2)
+	msgs, reads := n.drain(t)
+	if len(reads) != 1 || string(reads[0].RequestCtx) != "lost" {
+		t.Fatalf("read states %v, want [lost]", reads)
+	}
+	n.ackHeartbeats(t, msgs, 3)
+	if _, reads = n.drain(t); len(reads) != 1 || string(reads[0].RequestCtx) != "behind" {
+		t.Fatalf("read states %v, want [behind]", reads)
 	}
 }
 
@@ -144,9 +196,7 @@ func TestReadIndexFollowerForwardsToLeader(t *testing.T) {
 		t.Fatalf("follower sent %v, want one ReadIndex to 1 carrying x and y", msgs)
 	}
 
-	l, apps := newLeaderOf3(t)
-	l.ackAppends(t, apps)
-	l.drain(t)
+	l := readyLeaderOf3(t)
 	fw[0].Term = l.r.term
 	l.step(t, fw[0])
 	msgs, _ = l.drain(t)
@@ -165,9 +215,7 @@ func TestReadIndexFollowerForwardsToLeader(t *testing.T) {
 // A leader deposed before its round is confirmed answers nothing: a newer
 // leader may already have committed writes it does not know.
 func TestReadIndexDeposedLeaderNeverAnswers(t *testing.T) {
-	n, apps := newLeaderOf3(t)
-	n.ackAppends(t, apps)
-	n.drain(t)
+	n := readyLeaderOf3(t)
 	n.ReadIndex([]byte("r"))
 	hbs, _ := n.drain(t)
 	n.step(t, raftpb.Message{Type: raftpb.MsgAppendEntries, From: 2, To: 1, Term: n.r.term + 1,
