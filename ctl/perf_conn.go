@@ -11,10 +11,15 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // The measured loop of check perf does not use the client package. On a
@@ -214,8 +219,17 @@ func (c *perfConn) dial(t *perfTarget) (net.Conn, error) {
 	// The one-second dial timeout is the client package's: a dead endpoint
 	// must not hold up trying the next one.
 	conn, err := (&net.Dialer{Timeout: time.Second, KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", t.addr)
-	if err != nil || t.tls == nil {
-		return conn, err
+	if err != nil {
+		return nil, err
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		if conn, err = newRawTCP(tcp); err != nil {
+			tcp.Close()
+			return nil, err
+		}
+	}
+	if t.tls == nil {
+		return conn, nil
 	}
 	tc := tls.Client(conn, t.tls)
 	if err := tc.HandshakeContext(ctx); err != nil {
@@ -418,4 +432,97 @@ func (c *perfConn) skipAll(keepStart bool) (int64, error) {
 			return total, err
 		}
 	}
+}
+
+// rawTCP is a TCP connection whose reads and writes are made without
+// telling the Go scheduler that a system call is under way. A read or
+// write on a non-blocking socket over loopback returns at once, so there
+// is nothing for the scheduler to hand off; but the ordinary path wakes
+// the runtime's monitor thread whenever the process comes back from being
+// idle, and under check perf's load (every worker waiting for an answer,
+// many times a millisecond) those wake-ups cost more CPU than the
+// exchange itself. Waiting for the socket, deadlines and closing are the
+// TCPConn's, through its RawConn.
+//
+// The functions handed to the RawConn are made once per connection, with
+// what they read and write in the struct, so an exchange allocates nothing.
+type rawTCP struct {
+	*net.TCPConn
+	rc syscall.RawConn
+
+	in      []byte // the buffer of the Read under way
+	got     int    // what it read
+	inErr   syscall.Errno
+	readFD  func(fd uintptr) bool
+	out     []byte // the bytes of the Write under way
+	sent    int    // how many of them are written
+	outErr  syscall.Errno
+	writeFD func(fd uintptr) bool
+}
+
+func newRawTCP(c *net.TCPConn) (*rawTCP, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	r := &rawTCP{TCPConn: c, rc: rc}
+	r.readFD, r.writeFD = r.readOnce, r.writeAll
+	return r, nil
+}
+
+// Read reads what the socket holds, waiting until it holds something.
+func (c *rawTCP) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.in = p
+	err := c.rc.Read(c.readFD)
+	c.in = nil
+	switch {
+	case err != nil:
+		return 0, err
+	case c.inErr != 0:
+		return 0, os.NewSyscallError("read", c.inErr)
+	case c.got == 0:
+		return 0, io.EOF
+	}
+	return c.got, nil
+}
+
+// readOnce is one read(2) of fd into c.in; false means "nothing yet, wait".
+func (c *rawTCP) readOnce(fd uintptr) bool {
+	r, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&c.in[0])), uintptr(len(c.in)))
+	c.got, c.inErr = int(r), e
+	return e != unix.EAGAIN
+}
+
+// Write writes all of p, waiting for room in the socket when it is full.
+func (c *rawTCP) Write(p []byte) (int, error) {
+	c.out, c.sent, c.outErr = p, 0, 0
+	err := c.rc.Write(c.writeFD)
+	c.out = nil
+	switch {
+	case err != nil:
+		return c.sent, err
+	case c.outErr != 0:
+		return c.sent, os.NewSyscallError("write", c.outErr)
+	}
+	return c.sent, nil
+}
+
+// writeAll writes c.out to fd until all of it is sent or the socket is
+// full (false: wait for room) or fails.
+func (c *rawTCP) writeAll(fd uintptr) bool {
+	for c.sent < len(c.out) {
+		r, _, e := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&c.out[c.sent])), uintptr(len(c.out)-c.sent))
+		if e == unix.EAGAIN {
+			return false
+		}
+		if e != 0 {
+			c.outErr = e
+			return true
+		}
+		c.sent += int(r)
+	}
+	return true
 }

@@ -444,3 +444,23 @@ func BenchmarkPerfClientExchange(b *testing.B) {
 		}
 	}
 }
+
+// TestPerfConnMovesLargeBodies: a value far larger than a socket's buffer
+// goes out whole (the raw write waits for room and goes on), and an
+// answer as large comes back whole, on a connection made of raw reads and
+// writes.
+func TestPerfConnMovesLargeBodies(t *testing.T) {
+	value := strings.Repeat("v", 8<<20)
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if got := r.PostFormValue("value"); got != value {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, value)
+	})
+	c := testPerfConn(t, value, srv.URL)
+	mustExchange(t, c, opWrite, 2)
+	if _, ok := c.conn.(*rawTCP); !ok {
+		t.Errorf("connection is %T, want *rawTCP", c.conn)
+	}
+}
