@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,7 +55,7 @@ func testPerfConn(t *testing.T, value string, endpoints ...string) *perfConn {
 func mustExchange(t *testing.T, c *perfConn, kind opKind, n int) {
 	t.Helper()
 	for i := range n {
-		if err := c.do(kind, i); err != nil {
+		if err := c.do(kind, i, time.Now()); err != nil {
 			t.Fatalf("exchange %d: %v", i, err)
 		}
 	}
@@ -80,7 +81,7 @@ func TestPerfConnSendsTheThreeOperations(t *testing.T) {
 	c := newPerfConn(context.Background(), targets, 5*time.Second)
 	defer c.close()
 	for _, kind := range []opKind{opWrite, opRead, opQuorum} {
-		if err := c.do(kind, 42); err != nil {
+		if err := c.do(kind, 42, time.Now()); err != nil {
 			t.Fatalf("%s: %v", opNames[kind], err)
 		}
 	}
@@ -119,7 +120,7 @@ func TestPerfConnNamesTheKeysThePreloadWrote(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := newPerfConn(context.Background(), targets, 5*time.Second)
-			if err := c.do(opRead, key); err != nil {
+			if err := c.do(opRead, key, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			c.close()
@@ -177,10 +178,10 @@ func TestPerfConnReconnectsWhenTheServerCloses(t *testing.T) {
 	}
 
 	srv.CloseClientConnections()
-	if err := c.do(opRead, 1); err == nil {
+	if err := c.do(opRead, 1, time.Now()); err == nil {
 		t.Errorf("an exchange on a connection the server closed succeeded")
 	}
-	if err := c.do(opRead, 1); err != nil {
+	if err := c.do(opRead, 1, time.Now()); err != nil {
 		t.Errorf("the exchange after a dropped connection: %v", err)
 	}
 	if got := conns.Load(); got != 3 {
@@ -207,7 +208,7 @@ func TestPerfConnCountsErrorStatuses(t *testing.T) {
 		{opRead, 201, false}, {opRead, 404, false}, {opQuorum, 500, false}, {opWrite, 307, false}, {opWrite, 412, false},
 	} {
 		status <- tc.status
-		err := c.do(tc.kind, 7)
+		err := c.do(tc.kind, 7, time.Now())
 		if tc.ok != (err == nil) {
 			t.Errorf("%s answered %d: error %v, want an error: %v", opNames[tc.kind], tc.status, err, !tc.ok)
 		}
@@ -281,7 +282,7 @@ func TestPerfConnRefusesMalformedAnswers(t *testing.T) {
 		})
 		c := testPerfConn(t, "v", ep)
 		for i := range 2 {
-			if err := c.do(opRead, 1); err == nil {
+			if err := c.do(opRead, 1, time.Now()); err == nil {
 				t.Errorf("answer %q taken as a success", bad)
 			}
 			if c.conn != nil {
@@ -310,7 +311,7 @@ func TestPerfConnReadsABodyToTheEnd(t *testing.T) {
 		})
 		c := testPerfConn(t, "v", ep)
 		for i := range 2 {
-			if err := c.do(opRead, 1); err != nil || c.conn != nil {
+			if err := c.do(opRead, 1, time.Now()); err != nil || c.conn != nil {
 				t.Errorf("answer %q, exchange %d: error %v, connection kept %v", answer, i, err, c.conn != nil)
 			}
 		}
@@ -350,12 +351,12 @@ func TestPerfConnTriesTheNextEndpoint(t *testing.T) {
 	ln.Close()
 	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	c := testPerfConn(t, "v", dead, srv.URL)
-	if err := c.do(opRead, 1); err != nil {
+	if err := c.do(opRead, 1, time.Now()); err != nil {
 		t.Fatalf("with the second endpoint up: %v", err)
 	}
 	srv.Close()
-	c.do(opRead, 1) // fails on the connection the server closed
-	if err := c.do(opRead, 1); err == nil || !strings.Contains(err.Error(), "connecting") {
+	c.do(opRead, 1, time.Now()) // fails on the connection the server closed
+	if err := c.do(opRead, 1, time.Now()); err == nil || !strings.Contains(err.Error(), "connecting") {
 		t.Errorf("with no endpoint up: %v, want a connecting error", err)
 	}
 }
@@ -375,7 +376,7 @@ func TestPerfConnStopsWhenInterrupted(t *testing.T) {
 	c := newPerfConn(ctx, targets, 0)
 	defer c.close()
 	time.AfterFunc(50*time.Millisecond, cancel)
-	if err := c.do(opRead, 1); err == nil {
+	if err := c.do(opRead, 1, time.Now()); err == nil {
 		t.Errorf("an exchange with no answer succeeded")
 	}
 }
@@ -424,7 +425,7 @@ func BenchmarkPerfConnExchange(b *testing.B) {
 	defer c.close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.do(opRead, 42); err != nil {
+		if err := c.do(opRead, 42, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -462,5 +463,38 @@ func TestPerfConnMovesLargeBodies(t *testing.T) {
 	mustExchange(t, c, opWrite, 2)
 	if _, ok := c.conn.(*rawTCP); !ok {
 		t.Errorf("connection is %T, want *rawTCP", c.conn)
+	}
+}
+
+// TestPerfConnBoundsAnExchangeAndRenewsTheBound: an answer that does not
+// come within the timeout fails the exchange with a deadline error, while
+// a connection used for many timeouts' worth of time keeps working, its
+// deadline moved on as it goes.
+func TestPerfConnBoundsAnExchangeAndRenewsTheBound(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	silent := make(chan bool, 1)
+	ep := rawServer(t, func(conn net.Conn, br *bufio.Reader) {
+		for readRequestHead(br) == nil {
+			if len(silent) > 0 {
+				io.Copy(io.Discard, br)
+				return
+			}
+			io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+		}
+	})
+	targets, err := perfTargets([]string{ep}, nil, "", "", "/p", "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newPerfConn(context.Background(), targets, timeout)
+	defer c.close()
+	for end := time.Now().Add(6 * timeout); time.Now().Before(end); {
+		if err := c.do(opRead, 1, time.Now()); err != nil {
+			t.Fatalf("exchange on a connection in use for several timeouts: %v", err)
+		}
+	}
+	silent <- true
+	if err := c.do(opRead, 1, time.Now()); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("unanswered exchange: %v, want a deadline error", err)
 	}
 }

@@ -148,7 +148,7 @@ func (r *runner) load(s *session, targets []*perfTarget, cfg perfConfig) *perfRe
 				}
 				kind := pickOp(rng, cfg)
 				opStart := time.Now()
-				err := conn.do(kind, rng.IntN(cfg.keys))
+				err := conn.do(kind, rng.IntN(cfg.keys), opStart)
 				now = time.Now()
 				res.record(kind, now.Sub(opStart), err)
 				done.Add(1)
