@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/binary"
+	"sync/atomic"
 	"time"
 
 	"skiff/raft"
@@ -16,14 +17,18 @@ import (
 //
 // Reads share rounds, as etcd's linearizable read loop does: readLoop runs
 // one round at a time, for every read that arrived before the round began
-// (so each read's index is confirmed after the read started).
+// (so each read's index is confirmed after the read started). A read's own
+// cost is a mutex, one wait and a shared wake-up (close of the round's
+// done); the ReadIndex request, its timers and the applied-index wait are
+// paid once per round. Each round gives up after the request timeout, so
+// the call returns within about twice that even if ctx has no deadline.
 func (s *Server) LinearizableRead(ctx context.Context) error {
 	s.readMu.Lock()
 	round := s.nextRead
 	s.readMu.Unlock()
-	select {
-	case s.readWake <- struct{}{}:
-	default: // a wake-up is already pending
+	if !round.asked.Load() && round.asked.CompareAndSwap(false, true) {
+		// The first read of a round wakes the loop; the others only wait.
+		s.readWake <- struct{}{} // never blocks: see readRound.asked
 	}
 	select {
 	case <-round.done:
@@ -41,6 +46,12 @@ func (s *Server) LinearizableRead(ctx context.Context) error {
 type readRound struct {
 	done chan struct{}
 	err  error
+	// asked is set by the first read to join; only that read signals
+	// readWake, so a round is signalled at most once. The loop takes a
+	// signal before it replaces each round, so it cannot replace a round
+	// before that round's signal is sent, and every earlier signal has
+	// been taken by then: the send finds the buffer of one empty.
+	asked atomic.Bool
 }
 
 func newReadRound() *readRound { return &readRound{done: make(chan struct{})} }
@@ -80,6 +91,9 @@ func (s *Server) confirmRead() error {
 		}
 		if index == 0 {
 			continue // the answer was lost (a leader change); ask again
+		}
+		if s.applied.Load() >= index {
+			return nil // as on the leader, which applies before it answers
 		}
 		select {
 		case <-s.appliedW.wait(index):
