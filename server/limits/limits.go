@@ -108,7 +108,12 @@ func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, limit))
 			return
 		}
-		r.Body = &cappedBody{ReadCloser: r.Body, left: limit, limit: limit}
+		// A body with a declared length is already cut off there by
+		// net/http's server, so only a chunked one (length -1) needs the
+		// cap's reader.
+		if r.ContentLength < 0 {
+			r.Body = &cappedBody{ReadCloser: r.Body, left: limit, limit: limit}
+		}
 	}
 	watch := IsWatch(r)
 	l.setDeadlines(w, watch)
@@ -133,9 +138,24 @@ func (l *limiter) setDeadlines(w http.ResponseWriter, watch bool) {
 	if !watch {
 		deadline = time.Now().Add(d)
 	}
+	// net/http's own writer has the methods; asking it directly spares the
+	// ResponseController an allocation per request. A wrapped writer goes
+	// through the controller, which unwraps it.
+	if dw, ok := w.(deadliner); ok {
+		_ = dw.SetReadDeadline(deadline)
+		_ = dw.SetWriteDeadline(deadline)
+		return
+	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(deadline) // ErrNotSupported: a writer without deadlines
 	_ = rc.SetWriteDeadline(deadline)
+}
+
+// deadliner is the part of net/http's ResponseWriter that
+// http.ResponseController calls to set deadlines.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 func (l *limiter) serveWatch(w http.ResponseWriter, r *http.Request) {

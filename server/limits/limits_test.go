@@ -197,6 +197,9 @@ func TestIsWatch(t *testing.T) {
 		"GET /v2/keys/a?wait=maybe":         false,
 		"PUT /v2/keys/a?wait=true":          false,
 		"GET /v2/members?wait=true":         false,
+		"GET /v2/keys/a?w%61it=true":        true,
+		"GET /v2/keys/a?quorum=true":        false,
+		"GET /v2/keys/a?%77ait=t":           true,
 	} {
 		method, url, _ := strings.Cut(target, " ")
 		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(method + " " + url + " HTTP/1.1\r\nHost: x\r\n\r\n")))

@@ -15,6 +15,12 @@ func IsWatch(r *http.Request) bool {
 	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/v2/keys") {
 		return false
 	}
+	// Without "wait" in the raw query, or an escape that could spell it,
+	// there is no wait parameter: skip parsing the query into a map.
+	q := r.URL.RawQuery
+	if !strings.Contains(q, "wait") && strings.IndexByte(q, '%') < 0 {
+		return false
+	}
 	wait, err := strconv.ParseBool(r.URL.Query().Get("wait"))
 	return err == nil && wait
 }

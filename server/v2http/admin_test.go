@@ -212,3 +212,60 @@ func TestAuthorizerHook(t *testing.T) {
 		t.Errorf("members read: %d", r.status)
 	}
 }
+
+// TestKeysShortcutRoutesAsTheMux: front sends a request to serveKeys without
+// the mux only when the mux would have chosen serveKeys for it; paths with
+// escapes the mux reads its own way, and CONNECT, are left to the mux.
+func TestKeysShortcutRoutesAsTheMux(t *testing.T) {
+	mux := http.NewServeMux()
+	(&api{cfg: Config{Registry: prometheus.NewRegistry()}}).routes(mux)
+	for target, shortcut := range map[string]bool{
+		"/v2/keys": true, "/v2/keys/": true, "/v2/keys/a": true, "/v2/keys/a/b": true, "/v2/keys?wait=true": true,
+		"/v2/keys/a%20b": true, "/v2/keys/a%25b": true, "/v2/keys/%E2%98%83": true,
+		"/v2/keys%2Fa": false, "/v2/keys/a%2Fb": false, "/v2/keysx": false, "/v2/key": false, "/v2/members": false, "/": false,
+	} {
+		for _, method := range []string{"GET", "PUT", "CONNECT"} {
+			r := httptest.NewRequest(method, target, nil)
+			_, pattern := mux.Handler(r)
+			toKeys := pattern == "/v2/keys" || pattern == "/v2/keys/"
+			got := isKeysPath(r)
+			if got && !toKeys {
+				t.Errorf("%s %s: shortcut to serveKeys, but the mux picks %q", method, target, pattern)
+			}
+			if want := shortcut && method != "CONNECT"; got != want {
+				t.Errorf("%s %s: shortcut %v, want %v", method, target, got, want)
+			}
+		}
+	}
+}
+
+// TestSharedHeaderValuesSurviveAdd: the header values shared between
+// responses (CORS for "*", the cluster ID) and those packed into one
+// allocation (the event headers) behave as Header.Set's: an Add to one
+// appends to that header alone and leaves the next response's unchanged.
+func TestSharedHeaderValuesSurviveAdd(t *testing.T) {
+	a := &api{cfg: Config{Server: newFakeServer()}}
+	for range 2 {
+		h := http.Header{}
+		addAnyOriginHeaders(h)
+		h["X-Etcd-Cluster-Id"] = a.clusterIDHeader()
+		setEventHeaders(h, 7, 8, 9)
+		for _, k := range []string{"Access-Control-Allow-Methods", "Access-Control-Allow-Origin",
+			"Access-Control-Allow-Headers", "X-Etcd-Cluster-Id", "Content-Type", "X-Etcd-Index", "X-Raft-Index"} {
+			h.Add(k, "added")
+		}
+		want := http.Header{
+			"Access-Control-Allow-Methods": {"POST, GET, OPTIONS, PUT, DELETE", "added"},
+			"Access-Control-Allow-Origin":  {"*", "added"},
+			"Access-Control-Allow-Headers": {"accept, content-type, authorization", "added"},
+			"X-Etcd-Cluster-Id":            {testClusterID.String(), "added"},
+			"Content-Type":                 {"application/json", "added"},
+			"X-Etcd-Index":                 {"7", "added"},
+			"X-Raft-Index":                 {"8", "added"},
+			"X-Raft-Term":                  {"9"},
+		}
+		if fmt.Sprint(h) != fmt.Sprint(want) {
+			t.Fatalf("headers after Add:\n got %v\nwant %v", h, want)
+		}
+	}
+}

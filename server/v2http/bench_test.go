@@ -2,13 +2,17 @@ package v2http
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"skiff/server/limits"
 	"skiff/store"
 )
 
@@ -88,3 +92,89 @@ func BenchmarkEventJSON(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkServeStack measures what the member's client port runs per
+// request above net/http: the limits (server/limits, as server/serve.go
+// wraps the API) and the whole handler, for the three requests of
+// `skiffctl check perf` (a PUT of a 100-byte form value, a GET, a GET
+// ?quorum=true) over the instant fake member. Requests and the writer are
+// reused, so allocs/op counts only what the stack (and the store behind it)
+// allocates, not the test's own request building.
+func BenchmarkServeStack(b *testing.B) {
+	const keys = 1000
+	form := url.Values{"value": {strings.Repeat("v", 100)}}.Encode()
+	for _, tc := range []struct {
+		name, method, query string
+		body                bool
+	}{
+		{"put", "PUT", "", true},
+		{"get", "GET", "", false},
+		{"quorum-get", "GET", "quorum=true", false},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			h, err := New(Config{Server: newFakeServer()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h = limits.Config{}.Wrap(h)
+			reqs := make([]*http.Request, keys)
+			bodies := make([]*strings.Reader, keys)
+			closers := make([]io.ReadCloser, keys)
+			for i := range reqs {
+				target := fmt.Sprintf("/v2/keys/skiffctl-perf/k%07d", i)
+				put := httptest.NewRequest("PUT", target, strings.NewReader(form))
+				put.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				h.ServeHTTP(httptest.NewRecorder(), put) // every key exists, as after check perf's preload
+				if tc.query != "" {
+					target += "?" + tc.query
+				}
+				bodies[i] = strings.NewReader(form)
+				closers[i] = io.NopCloser(bodies[i])
+				if !tc.body {
+					closers[i] = http.NoBody // as net/http gives a GET
+				}
+				reqs[i] = httptest.NewRequest(tc.method, target, nil)
+				if tc.body {
+					reqs[i].Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					reqs[i].ContentLength = int64(len(form))
+				}
+			}
+			w := &benchWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				r, body := reqs[i%keys], bodies[i%keys]
+				_, _ = body.Seek(0, io.SeekStart)
+				r.Body = closers[i%keys]
+				clear(w.header)
+				w.code = 0
+				h.ServeHTTP(w, r)
+				if w.code != http.StatusOK && w.code != http.StatusCreated {
+					b.Fatalf("%s: %d", tc.name, w.code)
+				}
+			}
+		})
+	}
+}
+
+// benchWriter stands in for net/http's response: it keeps the header map and
+// status, drops the body, and accepts deadlines as the connection would.
+type benchWriter struct {
+	header http.Header
+	code   int
+}
+
+func (w *benchWriter) Header() http.Header { return w.header }
+
+func (w *benchWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *benchWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(p), nil
+}
+
+func (w *benchWriter) SetReadDeadline(time.Time) error  { return nil }
+func (w *benchWriter) SetWriteDeadline(time.Time) error { return nil }

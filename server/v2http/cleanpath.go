@@ -7,22 +7,22 @@ import (
 	"strings"
 )
 
-// cleanPaths answers a request whose path is not clean ("//", ".", "..")
-// with 301 Moved Permanently to the cleaned path, and does not serve it
-// (§1.1). etcd gets this from the ServeMux of the Go it was built with; the
-// ServeMux of current Go answers 307 instead, so skiff does it itself to keep
-// etcd's status.
-func cleanPaths(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodConnect {
-			if p := cleanPath(r.URL.Path); p != r.URL.Path {
-				u := url.URL{Path: p, RawQuery: r.URL.RawQuery}
-				http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+// redirectUnclean answers a request whose path is not clean ("//", ".",
+// "..") with 301 Moved Permanently to the cleaned path, and reports that it
+// did: such a request is not served (§1.1). etcd gets this from the ServeMux
+// of the Go it was built with; the ServeMux of current Go answers 307
+// instead, so skiff does it itself to keep etcd's status.
+func redirectUnclean(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodConnect {
+		return false
+	}
+	p := cleanPath(r.URL.Path)
+	if p == r.URL.Path {
+		return false
+	}
+	u := url.URL{Path: p, RawQuery: r.URL.RawQuery}
+	http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+	return true
 }
 
 // cleanPath is path.Clean that keeps a trailing slash, as ServeMux cleans.

@@ -12,34 +12,52 @@ import (
 // that origin.
 type cors struct {
 	origins []string
-	next    http.Handler
+	any     bool // origins holds "*"
 }
 
-func newCORS(origins []string, next http.Handler) http.Handler {
+func newCORS(origins []string) cors {
 	if len(origins) == 0 {
 		origins = []string{"*"}
 	}
-	return &cors{origins: origins, next: next}
+	return cors{origins: origins, any: slices.Contains(origins, "*")}
 }
 
-func (c *cors) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if slices.Contains(c.origins, "*") {
-		addCORSHeaders(w.Header(), "*")
+// handle adds the headers, and reports whether it answered the request
+// (OPTIONS).
+func (c cors) handle(w http.ResponseWriter, r *http.Request) bool {
+	if c.any {
+		addAnyOriginHeaders(w.Header())
 	} else if origin := r.Header.Get("Origin"); origin != "" && slices.Contains(c.origins, origin) {
 		addCORSHeaders(w.Header(), origin)
 	}
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusOK)
-		return
+		return true
 	}
-	c.next.ServeHTTP(w, r)
+	return false
+}
+
+// The header values for "*", shared by every response: each slice has room
+// for its one value only, so an Add to one copies instead of writing into
+// the shared array, and nothing in the server writes into a value slice.
+var (
+	corsMethods     = []string{"POST, GET, OPTIONS, PUT, DELETE"}
+	corsAnyOrigin   = []string{"*"}
+	corsHeaderNames = []string{"accept, content-type, authorization"}
+)
+
+// addAnyOriginHeaders is addCORSHeaders(h, "*") without allocating.
+func addAnyOriginHeaders(h http.Header) {
+	h["Access-Control-Allow-Methods"] = corsMethods[0:1:1]
+	h["Access-Control-Allow-Origin"] = corsAnyOrigin[0:1:1]
+	h["Access-Control-Allow-Headers"] = corsHeaderNames[0:1:1]
 }
 
 func addCORSHeaders(h http.Header, origin string) {
 	// Three Header.Set calls (the keys are canonical) with one allocation:
 	// each value slice has room for its one value only, so a later Add
 	// copies instead of writing into its neighbour.
-	v := []string{"POST, GET, OPTIONS, PUT, DELETE", origin, "accept, content-type, authorization"}
+	v := []string{corsMethods[0], origin, corsHeaderNames[0]}
 	h["Access-Control-Allow-Methods"] = v[0:1:1]
 	h["Access-Control-Allow-Origin"] = v[1:2:2]
 	h["Access-Control-Allow-Headers"] = v[2:3:3]

@@ -13,7 +13,8 @@
 // Files, one concern each:
 //
 //	server.go      Server, the member as the API sees it; its sentinel errors; Authorizer
-//	handler.go     Config, New and the route table
+//	handler.go     Config, New, the route table, and front: CORS, the unclean
+//	               path 301 and the shortcut to /v2/keys, in one layer
 //	keys.go        /v2/keys: dispatch to a write, a quorum read, a watch or a read
 //	keys_parse.go  the parameters of §1.2 and their errors
 //	keys_write.go  writing a keys event or a keys error (§1.4, §1.5, §2)
@@ -23,7 +24,7 @@
 //	admin.go       /version, /v2/machines, /health
 //	errors.go      JSON documents (405 with Allow is limits.AllowMethod,
 //	               the {"message"} error shape limits.WriteMessage)
-//	cors.go        the CORS headers and OPTIONS (§1.5)
-//	cleanpath.go   301 for unclean paths (§1.1)
+//	cors.go        the CORS headers and OPTIONS (§1.5), for front
+//	cleanpath.go   301 for unclean paths (§1.1), for front
 //	metrics.go     the request counters and /metrics
 package v2http

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -92,8 +93,44 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	(&api{cfg: cfg}).routes(mux)
-	return m.instrument(newCORS(cfg.CORS, cleanPaths(mux))), nil
+	a := &api{cfg: cfg}
+	a.routes(mux)
+	return m.instrument(&front{cors: newCORS(cfg.CORS), api: a, mux: mux}), nil
+}
+
+// front is what every request goes through inside the counters, in one
+// layer: the CORS headers and OPTIONS (cors.go), the 301 for an unclean path
+// (cleanpath.go), then the endpoint. A keys request goes to serveKeys
+// directly: the mux would choose it anyway, after matching the path segment
+// by segment at three allocations per request.
+type front struct {
+	cors cors
+	api  *api
+	mux  *http.ServeMux
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.cors.handle(w, r) || redirectUnclean(w, r) {
+		return
+	}
+	if isKeysPath(r) {
+		f.api.serveKeys(w, r)
+		return
+	}
+	f.mux.ServeHTTP(w, r)
+}
+
+// isKeysPath reports whether the mux would route r, whose path is clean, to
+// serveKeys: a path of /v2/keys or below, unless the mux reads it
+// differently. It matches on the escaped path, so an escaped slash (RawPath
+// is then set) is not a separator to it; and it does not clean a CONNECT's
+// path. Those go to the mux.
+func isKeysPath(r *http.Request) bool {
+	if r.URL.RawPath != "" || r.Method == http.MethodConnect {
+		return false
+	}
+	p := r.URL.Path
+	return strings.HasPrefix(p, keysPrefix) && (len(p) == len(keysPrefix) || p[len(keysPrefix)] == '/')
 }
 
 // api holds the validated Config; every endpoint is one of its methods.

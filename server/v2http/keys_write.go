@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"unsafe"
 
 	"skiff/store"
 )
@@ -30,21 +31,28 @@ func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuc
 // setEventHeaders sets Content-Type, X-Etcd-Index, X-Raft-Index and
 // X-Raft-Term as four Header.Set calls would (the keys are canonical, and each
 // value slice has room for exactly its one value, so a later Add copies), but
-// with two allocations instead of seven: one for the value slices, one for the
-// three numbers.
+// with one allocation instead of seven: the value slices and the digits of
+// the three numbers share it, the numbers being strings over its digits.
 func setEventHeaders(h http.Header, etcdIndex, raftIndex, term uint64) {
-	var buf [3 * 20]byte
-	b := strconv.AppendUint(buf[:0], etcdIndex, 10)
+	e := new(eventHeaders)
+	b := strconv.AppendUint(e.digits[:0], etcdIndex, 10)
 	i := len(b)
 	b = strconv.AppendUint(b, raftIndex, 10)
 	j := len(b)
 	b = strconv.AppendUint(b, term, 10)
-	nums := string(b)
-	v := []string{"application/json", nums[:i], nums[i:j], nums[j:]}
-	h["Content-Type"] = v[0:1:1]
-	h["X-Etcd-Index"] = v[1:2:2]
-	h["X-Raft-Index"] = v[2:3:3]
-	h["X-Raft-Term"] = v[3:4:4]
+	// b is e.digits (3×20 digits always fit), never written again.
+	nums := unsafe.String(unsafe.SliceData(b), len(b))
+	e.values = [4]string{"application/json", nums[:i], nums[i:j], nums[j:]}
+	h["Content-Type"] = e.values[0:1:1]
+	h["X-Etcd-Index"] = e.values[1:2:2]
+	h["X-Raft-Index"] = e.values[2:3:3]
+	h["X-Raft-Term"] = e.values[3:4:4]
+}
+
+// eventHeaders holds setEventHeaders' values.
+type eventHeaders struct {
+	values [4]string
+	digits [3 * 20]byte
 }
 
 func hidesValue(action string) bool {
