@@ -95,6 +95,7 @@ func (s *Server) proposeAndWait(ctx context.Context, cmd *Command) (*store.Event
 		var res result
 		select {
 		case res = <-resc:
+			s.waits.release(resc)
 		case <-ctx.Done():
 			return nil, s.proposalFailed(ctx, cmd.ID, ctx.Err())
 		}

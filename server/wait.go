@@ -22,23 +22,38 @@ type result struct {
 //
 // Invariant: each registered channel receives at most one result and is
 // buffered, so trigger never blocks the apply loop.
+//
+// Every write registers a channel, and a channel of a pointer-holding type
+// costs two allocations, so channels are reused: a request that received its
+// result hands the channel back (release). Only such a channel is known to
+// be empty and out of the map; one whose request gave up may still get a
+// late result, so it is left to the garbage collector.
 type waitRegistry struct {
 	mu      sync.Mutex
 	pending map[uint64]chan result
+	free    sync.Pool // of chan result, empty and unregistered
 }
 
 func newWaitRegistry() *waitRegistry {
 	return &waitRegistry{pending: make(map[uint64]chan result)}
 }
 
-// register returns the channel that will receive id's result.
-func (w *waitRegistry) register(id uint64) <-chan result {
-	ch := make(chan result, 1)
+// register returns the channel that will receive id's result. Once the
+// result is received, the caller may hand the channel back with release.
+func (w *waitRegistry) register(id uint64) chan result {
+	ch, _ := w.free.Get().(chan result)
+	if ch == nil {
+		ch = make(chan result, 1)
+	}
 	w.mu.Lock()
 	w.pending[id] = ch
 	w.mu.Unlock()
 	return ch
 }
+
+// release takes back a channel from register whose one result has been
+// received, for a later register to reuse.
+func (w *waitRegistry) release(ch chan result) { w.free.Put(ch) }
 
 // cancel forgets id: its request gave up (timeout, cancelled context).
 func (w *waitRegistry) cancel(id uint64) {

@@ -53,3 +53,30 @@ func TestAppliedWaiter(t *testing.T) {
 	w.stop()
 	<-nine
 }
+
+// A released channel is reused empty, and one whose request gave up is not
+// reused, so a late result never reaches the next request.
+func TestWaitRegistryReuse(t *testing.T) {
+	w := newWaitRegistry()
+	a := w.register(1)
+	w.trigger(1, result{err: errors.New("one")})
+	<-a
+	w.release(a)
+	b := w.register(2)
+	select {
+	case r := <-b:
+		t.Fatalf("a new registration holds %+v", r)
+	default:
+	}
+	w.trigger(2, result{err: errors.New("two")})
+	if r := <-b; r.err == nil || r.err.Error() != "two" {
+		t.Fatalf("ID 2 got %+v", r)
+	}
+	w.cancel(3) // nothing registered: harmless
+	c := w.register(3)
+	w.cancel(3)
+	d := w.register(4)
+	if c == d {
+		t.Fatal("a cancelled request's channel was reused")
+	}
+}

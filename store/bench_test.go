@@ -142,3 +142,26 @@ func BenchmarkSaveRecovery1M(b *testing.B) {
 		b.ReportMetric(float64(len(data))/benchKeys, "snapshot-B/key")
 	}
 }
+
+// BenchmarkSetPerfKeys replaces keys in a store of 1000, the key space
+// `skiffctl check perf` writes: the apply path every member runs per write,
+// with the store in cache.
+func BenchmarkSetPerfKeys(b *testing.B) {
+	s := New()
+	value := benchValue(7)
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/perf/k%04d", i)
+		if _, err := s.Set(Keys, keys[i], false, value, TTL{}, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Set(Keys, keys[i%len(keys)], false, value, TTL{}, t0); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

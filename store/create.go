@@ -20,11 +20,14 @@ func (s *Store) set(ns Namespace, key string, dir bool, value string, ttl TTL, n
 		return nil, err
 	}
 	p := cleanPath(key)
-	old, err := s.lookup(root, p)
-	if err != nil && (err.ErrorCode != EcodeKeyNotFound || ttl.Refresh) {
-		return nil, err
-	}
 	if ttl.Refresh {
+		// Only a refresh needs the node first (a missing one is 100). For
+		// a plain set, create walks the path anyway and meets a file on the
+		// way with the same 104 lookup would give.
+		old, err := s.lookup(root, p)
+		if err != nil {
+			return nil, err
+		}
 		value = old.value
 	}
 	e, err := s.create(ns, root, p, dir, value, true, expireAt, ActionSet, now)
@@ -79,16 +82,18 @@ func (s *Store) create(ns Namespace, root *node, p string, dir bool, value strin
 	if err != nil {
 		return nil, err
 	}
+	old, exists := parent.children[name]
+	if exists && !replace {
+		return nil, ErrNodeExist(p, s.index)
+	}
+	if exists && old.isDir() {
+		return nil, ErrNotFile(p, s.index)
+	}
+	w := new(writeEvent)
 	var prev *NodeExtern
-	if old, ok := parent.children[name]; ok {
-		if !replace {
-			return nil, ErrNodeExist(p, s.index)
-		}
-		if old.isDir() {
-			return nil, ErrNotFile(p, s.index)
-		}
-		prev = old.extern(now)
-		s.detach(old)
+	if exists {
+		prev = old.externInto(&w.prev, now)
+		s.forgetTTLs(old) // a file: the new node takes its place in parent.children below
 	}
 	var n *node
 	if dir {
@@ -99,5 +104,6 @@ func (s *Store) create(ns Namespace, root *node, p string, dir bool, value strin
 	parent.children[name] = n
 	s.setExpiration(n, expireAt)
 	s.index = next
-	return &Event{Action: action, Node: n.extern(now), PrevNode: prev, EtcdIndex: next, ns: ns}, nil
+	w.ev = Event{Action: action, Node: n.externInto(&w.node, now), PrevNode: prev, EtcdIndex: next, ns: ns}
+	return &w.ev, nil
 }

@@ -20,17 +20,22 @@ type NodeExtern struct {
 	CreatedIndex  uint64        `json:"createdIndex,omitempty"`
 }
 
+// externSlot holds a NodeExtern and the copies of the value and expiration it
+// points at (the node's own may change later; the event's must not), so that
+// rendering a node is one allocation, or none inside a writeEvent.
+type externSlot struct {
+	e NodeExtern
+	v string
+	t time.Time
+}
+
 // extern renders n alone: no children, with its expiration and remaining TTL
 // as of now.
-func (n *node) extern(now time.Time) *NodeExtern {
-	// One allocation holds the NodeExtern and the copies of the value and
-	// expiration it points at (the node's own may change later; the event's
-	// must not).
-	x := &struct {
-		e NodeExtern
-		v string
-		t time.Time
-	}{e: NodeExtern{Key: n.displayKey(), ModifiedIndex: n.modifiedIndex, CreatedIndex: n.createdIndex}}
+func (n *node) extern(now time.Time) *NodeExtern { return n.externInto(new(externSlot), now) }
+
+// externInto is extern rendering into x.
+func (n *node) externInto(x *externSlot, now time.Time) *NodeExtern {
+	x.e = NodeExtern{Key: n.displayKey(), ModifiedIndex: n.modifiedIndex, CreatedIndex: n.createdIndex}
 	e := &x.e
 	if n.isDir() {
 		e.Dir = true
@@ -43,6 +48,14 @@ func (n *node) extern(now time.Time) *NodeExtern {
 		e.Expiration, e.TTL = &x.t, remainingTTL(x.t, now)
 	}
 	return e
+}
+
+// writeEvent is the event of a write that shows a node and maybe its previous
+// state, with room for both, so the event costs one allocation: every member
+// makes one per applied write. The parts live exactly as long as the event.
+type writeEvent struct {
+	ev         Event
+	node, prev externSlot
 }
 
 // externTree renders n for a get: a directory lists its visible children, and

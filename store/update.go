@@ -73,7 +73,8 @@ func (s *Store) writable(ns Namespace, key string, ttl TTL, now time.Time) (*nod
 // rewrite changes n in place with the next index and records the event.
 func (s *Store) rewrite(ns Namespace, n *node, action, value string, expireAt int64, refresh bool, now time.Time) *Event {
 	next := s.index + 1
-	prev := n.extern(now)
+	w := new(writeEvent)
+	prev := n.externInto(&w.prev, now)
 	if !n.isDir() {
 		if refresh {
 			value = n.value
@@ -83,11 +84,11 @@ func (s *Store) rewrite(ns Namespace, n *node, action, value string, expireAt in
 	}
 	s.setExpiration(n, expireAt)
 	s.index = next
-	shown := n.extern(now)
+	shown := n.externInto(&w.node, now)
 	shown.ModifiedIndex = next
-	e := &Event{Action: action, Node: shown, PrevNode: prev, EtcdIndex: next, Refresh: refresh, ns: ns}
-	s.record(e)
-	return e
+	w.ev = Event{Action: action, Node: shown, PrevNode: prev, EtcdIndex: next, Refresh: refresh, ns: ns}
+	s.record(&w.ev)
+	return &w.ev
 }
 
 // compareFailure is "" when n passes the comparison, and otherwise the 101
