@@ -27,4 +27,5 @@
 //	cors.go        the CORS headers and OPTIONS (§1.5), for front
 //	cleanpath.go   301 for unclean paths (§1.1), for front
 //	metrics.go     the request counters and /metrics
+//	timeouts.go    the shared deadline contexts of writes and quorum reads
 package v2http

@@ -93,7 +93,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	a := &api{cfg: cfg}
+	a := &api{cfg: cfg, timeouts: timeouts{timeout: cfg.RequestTimeout}}
 	a.routes(mux)
 	return m.instrument(&front{cors: newCORS(cfg.CORS), api: a, mux: mux}), nil
 }
@@ -137,6 +137,7 @@ func isKeysPath(r *http.Request) bool {
 type api struct {
 	cfg       Config
 	clusterID atomic.Pointer[clusterIDValue] // see clusterIDHeader
+	timeouts  timeouts                       // the contexts of writes and quorum reads
 }
 
 // routes mounts every endpoint. Anything not listed is the mux's plain

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"skiff/server/limits"
 	"skiff/server/membership"
@@ -72,10 +73,8 @@ func (a *api) canAccessKey(r *http.Request, kr *keyRequest) bool {
 
 // write proposes a PUT, POST or DELETE and answers with its event.
 func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
-	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
-	defer cancel()
 	req := kr.Request
-	ev, err := a.cfg.Server.Do(ctx, &req)
+	ev, err := a.cfg.Server.Do(a.timeouts.context(time.Now()), &req)
 	if err == nil && ev == nil {
 		err = errors.New("v2http: the server answered a write with no event")
 	}
@@ -89,9 +88,7 @@ func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 // quorumGet waits for a linearizable read point, then reads locally (§1.2
 // quorum): the read sees every write acknowledged before it began.
 func (a *api) quorumGet(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
-	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
-	defer cancel()
-	if err := a.cfg.Server.LinearizableRead(ctx); err != nil {
+	if err := a.cfg.Server.LinearizableRead(a.timeouts.context(time.Now())); err != nil {
 		a.writeServerError(w, r, err)
 		return
 	}
