@@ -14,11 +14,7 @@ import (
 // HTTP/2 stays off: each stream gets its own TCP connection, so a large
 // snapshot cannot hold up heartbeats behind HTTP/2 flow control.
 func newClient(cfg Config) *http.Client {
-	dial := cfg.Dial
-	if dial == nil {
-		d := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
-		dial = d.DialContext
-	}
+	dial := dialer(cfg)
 	rt := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := dial(ctx, network, addr)
@@ -34,6 +30,15 @@ func newClient(cfg Config) *http.Client {
 		ForceAttemptHTTP2:   false,
 	}
 	return &http.Client{Transport: rt}
+}
+
+// dialer returns Config.Dial, or a net.Dialer with DialTimeout.
+func dialer(cfg Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if cfg.Dial != nil {
+		return cfg.Dial
+	}
+	d := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	return d.DialContext
 }
 
 // deadlineConn sets a fresh write deadline before every write.

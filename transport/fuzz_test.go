@@ -31,7 +31,7 @@ func FuzzReadStream(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer tr.Stop()
-		err = tr.readStream(context.Background(), 1, bufio.NewReader(bytes.NewReader(data)), func() {})
+		err = tr.readStream(context.Background(), 1, bufio.NewReader(bytes.NewReader(data)), func() error { return nil })
 		if err == nil {
 			t.Fatal("readStream returned nil; it must end with io.EOF or an error")
 		}

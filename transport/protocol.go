@@ -28,6 +28,14 @@ const (
 	headerVersion   = "X-Server-Version"
 )
 
+// The receiver's answer to a stream is a body of single bytes: keepaliveByte
+// while all is well, and removedByte, just before it closes the stream, if
+// the sender has been removed from the cluster meanwhile.
+const (
+	keepaliveByte = 0
+	removedByte   = 1
+)
+
 // Errors a sender sees when a peer refuses it. They are wrapped with the
 // details and can be matched with errors.Is.
 var (
@@ -73,12 +81,18 @@ func (t *Transport) refusal(resp *http.Response, peerID uint64, url string) erro
 				ErrClusterIDMismatch, peerID, url, theirs, t.cfg.ClusterID)
 		}
 	case http.StatusGone:
-		if t.cfg.LocalRemoved != nil {
-			t.removedOnce.Do(func() { t.cfg.LocalRemoved(peerID) })
-		}
-		return fmt.Errorf("%w: peer %x at %s: %s", ErrMemberRemoved, peerID, url, msg)
+		return t.removedBy(peerID, fmt.Sprintf("at %s: %s", url, msg))
 	}
 	return fmt.Errorf("%w: peer %x at %s answered %s: %s", ErrRefused, peerID, url, resp.Status, msg)
+}
+
+// removedBy tells the server, once, that peerID says this member was
+// removed from the cluster, and returns the error for the sender.
+func (t *Transport) removedBy(peerID uint64, detail string) error {
+	if t.cfg.LocalRemoved != nil {
+		t.removedOnce.Do(func() { t.cfg.LocalRemoved(peerID) })
+	}
+	return fmt.Errorf("%w: peer %x %s", ErrMemberRemoved, peerID, detail)
 }
 
 func joinURL(base, path string) string { return strings.TrimSuffix(base, "/") + path }

@@ -50,8 +50,21 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 
 	log := t.log.With("from", formatID(from))
 	log.Debug("inbound stream opened")
-	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10), deadline.touch)
+	check := &removalCheck{t: t, from: from, gen: t.removals.Load()}
+	endBatch := func() error {
+		return check.run(deadline.touch())
+	}
+	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10), endBatch)
 	switch {
+	case errors.Is(err, errSenderRemoved):
+		log.Warn("closed the stream of a member removed from the cluster")
+		// The sender learns it was removed from this byte; without it, it
+		// would only find out when it reconnects and is refused.
+		stopKeepalive()
+		_ = rc.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
+		if _, err := w.Write([]byte{removedByte}); err == nil {
+			_ = rc.Flush()
+		}
 	case errors.Is(err, io.EOF) || ctx.Err() != nil:
 		log.Debug("inbound stream closed")
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -59,6 +72,30 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 	default:
 		log.Warn("inbound stream failed", "err", err)
 	}
+}
+
+var errSenderRemoved = errors.New("the sender was removed from the cluster")
+
+// removalCheck notices that the sender of an open stream has been removed
+// from the cluster. IsRemoved may cost a store lookup, so it is asked only
+// when RemovePeer has run since the last check (the server calls it when
+// it applies a removal) or, in case IsRemoved changes on its own, when the
+// caller says a periodic recheck is due.
+type removalCheck struct {
+	t    *Transport
+	from uint64
+	gen  uint64 // t.removals when last checked
+}
+
+func (c *removalCheck) run(due bool) error {
+	if g := c.t.removals.Load(); g != c.gen {
+		c.gen = g
+		due = true
+	}
+	if due && c.t.cfg.IsRemoved != nil && c.t.cfg.IsRemoved(c.from) {
+		return errSenderRemoved
+	}
+	return nil
 }
 
 // sendKeepalives writes a byte into the response every IdleTimeout/4, so
@@ -77,7 +114,7 @@ func (t *Transport) sendKeepalives(w http.ResponseWriter, rc *http.ResponseContr
 				return
 			case <-tick.C:
 				_ = rc.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
-				if _, err := w.Write([]byte{0}); err != nil {
+				if _, err := w.Write([]byte{keepaliveByte}); err != nil {
 					return
 				}
 				if rc.Flush() != nil {
@@ -86,9 +123,12 @@ func (t *Transport) sendKeepalives(w http.ResponseWriter, rc *http.ResponseContr
 			}
 		}
 	}()
+	var once sync.Once
 	return func() {
-		close(stop)
-		<-done
+		once.Do(func() {
+			close(stop)
+			<-done
+		})
 	}
 }
 
@@ -104,11 +144,12 @@ type readDeadline struct {
 	stopped bool
 }
 
-// touch extends the deadline, at most every idle/4 to keep it cheap.
-func (d *readDeadline) touch() {
+// touch extends the deadline, at most every idle/4 to keep it cheap, and
+// reports whether it did.
+func (d *readDeadline) touch() bool {
 	now := time.Now()
 	if now.Sub(d.last) < d.idle/4 {
-		return
+		return false
 	}
 	d.last = now
 	d.mu.Lock()
@@ -116,6 +157,7 @@ func (d *readDeadline) touch() {
 	if !d.stopped {
 		_ = d.rc.SetReadDeadline(now.Add(d.idle))
 	}
+	return true
 }
 
 // stop expires the deadline, so that a blocked read returns at once.
@@ -141,30 +183,42 @@ func (t *Transport) untilStop(r *http.Request, onStop func()) (context.Context, 
 	}
 }
 
-// readStream delivers messages until the stream ends.
-// touch is called after every frame, keepalives included.
-func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, touch func()) error {
+// readStream delivers messages until the stream ends. endBatch runs each
+// time every frame read so far has been handled, that is before the reader
+// next waits for the network (keepalives count as frames); an error from it
+// ends the stream.
+func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, endBatch func() error) error {
 	stats := t.counters(from)
+	var buf []byte // reused until a message keeps a reference into it
 	for {
-		frame, err := readFrame(br, t.cfg.MaxMessageSize)
+		frame, err := readFrame(br, t.cfg.MaxMessageSize, buf)
 		if err != nil {
 			return err
 		}
-		touch()
-		if len(frame) == 0 {
-			continue // keepalive
+		buf = frame
+		if len(frame) > 0 {
+			var m raftpb.Message
+			if err := m.Unmarshal(frame); err != nil {
+				return err
+			}
+			if m.Entries != nil || m.Snapshot != nil {
+				// Entry and snapshot data alias the frame, and raft may
+				// keep them: the next frame needs a buffer of its own.
+				buf = nil
+			}
+			stats.msgsRecv.Add(1)
+			stats.bytesRecv.Add(uint64(frameSize(len(frame))))
+			if m.From != from || m.To != t.cfg.ID {
+				t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
+			} else {
+				t.deliver(ctx, m)
+			}
 		}
-		var m raftpb.Message
-		if err := m.Unmarshal(frame); err != nil {
-			return err
+		if br.Buffered() == 0 {
+			if err := endBatch(); err != nil {
+				return err
+			}
 		}
-		stats.msgsRecv.Add(1)
-		stats.bytesRecv.Add(uint64(frameSize(len(frame))))
-		if m.From != from || m.To != t.cfg.ID {
-			t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
-			continue
-		}
-		t.deliver(ctx, m)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,8 @@ import (
 type Transport struct {
 	cfg    Config
 	log    *slog.Logger
-	client *http.Client
+	client *http.Client // for snapshots; streams dial with dial
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	ctx    context.Context // cancelled by Stop
 	cancel context.CancelFunc
@@ -36,6 +38,7 @@ type Transport struct {
 	peers   map[uint64]*peer
 	stats   map[uint64]*counters // per remote member, sent and received
 
+	removals    atomic.Uint64             // RemovePeer calls: open inbound streams recheck IsRemoved
 	faults      atomic.Pointer[partition] // nil when no traffic is blocked
 	removedOnce sync.Once                 // LocalRemoved is called at most once
 }
@@ -52,6 +55,7 @@ func New(cfg Config) (*Transport, error) {
 		cfg:    cfg,
 		log:    cfg.Logger.With("member", fmt.Sprintf("%x", cfg.ID)),
 		client: newClient(cfg),
+		dial:   dialer(cfg),
 		ctx:    ctx,
 		cancel: cancel,
 		peers:  make(map[uint64]*peer),
@@ -92,6 +96,7 @@ func (t *Transport) UpdatePeer(id uint64, urls []string) {
 // RemovePeer stops streaming to member id and waits for its goroutines to
 // end; messages still queued for it are dropped.
 func (t *Transport) RemovePeer(id uint64) {
+	t.removals.Add(1)
 	t.mu.Lock()
 	p := t.peers[id]
 	delete(t.peers, id)
