@@ -51,10 +51,10 @@ func (t *Transport) serveStream(w http.ResponseWriter, r *http.Request) {
 	log := t.log.With("from", formatID(from))
 	log.Debug("inbound stream opened")
 	check := &removalCheck{t: t, from: from, gen: t.removals.Load()}
-	endBatch := func() error {
+	newBatch := func() error {
 		return check.run(deadline.touch())
 	}
-	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10), endBatch)
+	err := t.readStream(ctx, from, bufio.NewReaderSize(r.Body, 64<<10), newBatch)
 	switch {
 	case errors.Is(err, errSenderRemoved):
 		log.Warn("closed the stream of a member removed from the cluster")
@@ -183,42 +183,44 @@ func (t *Transport) untilStop(r *http.Request, onStop func()) (context.Context, 
 	}
 }
 
-// readStream delivers messages until the stream ends. endBatch runs each
-// time every frame read so far has been handled, that is before the reader
-// next waits for the network (keepalives count as frames); an error from it
-// ends the stream.
-func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, endBatch func() error) error {
+// readStream delivers messages until the stream ends. newBatch runs when a
+// frame (keepalives included) arrives after the reader had run out of
+// buffered data, before anything in it is handed to raft; an error from
+// it ends the stream.
+func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, newBatch func() error) error {
 	stats := t.counters(from)
 	var buf []byte // reused until a message keeps a reference into it
 	for {
+		fresh := br.Buffered() == 0
 		frame, err := readFrame(br, t.cfg.MaxMessageSize, buf)
 		if err != nil {
 			return err
 		}
 		buf = frame
-		if len(frame) > 0 {
-			var m raftpb.Message
-			if err := m.Unmarshal(frame); err != nil {
-				return err
-			}
-			if m.Entries != nil || m.Snapshot != nil {
-				// Entry and snapshot data alias the frame, and raft may
-				// keep them: the next frame needs a buffer of its own.
-				buf = nil
-			}
-			stats.msgsRecv.Add(1)
-			stats.bytesRecv.Add(uint64(frameSize(len(frame))))
-			if m.From != from || m.To != t.cfg.ID {
-				t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
-			} else {
-				t.deliver(ctx, m)
-			}
-		}
-		if br.Buffered() == 0 {
-			if err := endBatch(); err != nil {
+		if fresh {
+			if err := newBatch(); err != nil {
 				return err
 			}
 		}
+		if len(frame) == 0 {
+			continue // keepalive
+		}
+		var m raftpb.Message
+		if err := m.Unmarshal(frame); err != nil {
+			return err
+		}
+		if m.Entries != nil || m.Snapshot != nil {
+			// Entry and snapshot data alias the frame, and raft may keep
+			// them: the next frame needs a buffer of its own.
+			buf = nil
+		}
+		stats.msgsRecv.Add(1)
+		stats.bytesRecv.Add(uint64(frameSize(len(frame))))
+		if m.From != from || m.To != t.cfg.ID {
+			t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
+			continue
+		}
+		t.deliver(ctx, m)
 	}
 }
 
