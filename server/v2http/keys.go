@@ -25,6 +25,12 @@ func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
 		writeKeyError(w, perr)
 		return
 	}
+	a.serveKeyRequest(w, r, &kr)
+}
+
+// serveKeyRequest serves a parsed keys request. kr does not outlive it, and
+// so stays on the stack: write proposes a copy of its store request.
+func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 	if !a.canAccessKey(r, kr) {
 		writeKeyError(w, store.ErrUnauthorized("Insufficient credentials", 0))
 		return

@@ -41,45 +41,47 @@ func (kr *keyRequest) isWrite() bool {
 // before the store is touched, with its code and cause and index 0; the
 // parameters are checked in etcd's order, so a request with several bad
 // values gets the same error etcd gives.
-func parseKeyRequest(r *http.Request, now time.Time) (*keyRequest, *store.Error) {
+//
+// The request is returned by value so that it can live on serveKeys' stack.
+func parseKeyRequest(r *http.Request, now time.Time) (keyRequest, *store.Error) {
 	form, ferr := readKeyForm(r)
 	if ferr != nil {
 		// A bad escape in the query or body, or a body over Go's 10 MB form
 		// cap ("http: POST too large", §1.11).
-		return nil, store.ErrInvalidForm(ferr.Error(), 0)
+		return keyRequest{}, store.ErrInvalidForm(ferr.Error(), 0)
 	}
 	f := &form
-	kr := &keyRequest{httpMethod: r.Method}
+	kr := keyRequest{httpMethod: r.Method}
 	kr.Namespace = store.Keys
 	kr.Key = keyOf(r.URL.Path)
 	var err *store.Error
 	if kr.PrevIndex, err = uintParam(f, "prevIndex", store.EcodeIndexNaN); err != nil {
-		return nil, err
+		return keyRequest{}, err
 	}
 	if kr.waitIndex, err = uintParam(f, "waitIndex", store.EcodeIndexNaN); err != nil {
-		return nil, err
+		return keyRequest{}, err
 	}
-	if err = parseBools(f, kr); err != nil {
-		return nil, err
+	if err = parseBools(f, &kr); err != nil {
+		return keyRequest{}, err
 	}
 	if kr.wait && r.Method != http.MethodGet {
-		return nil, store.ErrInvalidField(`"wait" can only be used with GET requests`, 0)
+		return keyRequest{}, store.ErrInvalidField(`"wait" can only be used with GET requests`, 0)
 	}
 	if v, ok := f.lookup("prevValue"); ok && v == "" {
-		return nil, store.ErrPrevValueRequired(`"prevValue" cannot be empty`, 0)
+		return keyRequest{}, store.ErrPrevValueRequired(`"prevValue" cannot be empty`, 0)
 	}
 	kr.PrevValue = f.Get("prevValue")
 	if kr.noValueOnSuccess, err = boolParam(f, "noValueOnSuccess"); err != nil {
-		return nil, err
+		return keyRequest{}, err
 	}
 	if kr.TTL, err = parseTTL(f, now); err != nil {
-		return nil, err
+		return keyRequest{}, err
 	}
 	if kr.PrevExist, err = optionalBool(f, "prevExist", "invalid value for prevExist"); err != nil {
-		return nil, err
+		return keyRequest{}, err
 	}
-	if err = parseRefresh(f, kr); err != nil {
-		return nil, err
+	if err = parseRefresh(f, &kr); err != nil {
+		return keyRequest{}, err
 	}
 	kr.Value = f.Get("value")
 	kr.Method = r.Method
