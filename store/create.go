@@ -91,14 +91,22 @@ func (s *Store) create(ns Namespace, root *node, p string, dir bool, value strin
 	}
 	w := new(writeEvent)
 	var prev *NodeExtern
-	if exists {
-		prev = old.externInto(&w.prev, now)
-		s.forgetTTLs(old) // a file: the new node takes its place in parent.children below
-	}
 	var n *node
-	if dir {
+	switch {
+	case exists && !dir:
+		// A file replaces a file: the node is reused in place, as a new node
+		// in all but identity (the store hands out no node pointers, and
+		// setExpiration moves it in the TTL heap).
+		prev = old.externInto(&w.prev, now)
+		n = old
+		n.value, n.createdIndex, n.modifiedIndex = value, next, next
+	case exists:
+		prev = old.externInto(&w.prev, now)
+		s.forgetTTLs(old) // a file: the directory takes its place in parent.children below
 		n = newDir(p, next, parent)
-	} else {
+	case dir:
+		n = newDir(p, next, parent)
+	default:
 		n = newFile(p, value, next, parent)
 	}
 	parent.children[name] = n

@@ -76,3 +76,23 @@ func TestTTLThatWouldOverflowIsRefused(t *testing.T) {
 	require.Equal(t, uint64(0), s.Index())
 	require.Equal(t, uint64(3), s.Stats().SetFail)
 }
+
+func TestSetOverAFileMovesItsTTL(t *testing.T) {
+	// A set over a file is a new node (§10.3: new createdIndex) whose TTL
+	// replaces the old one in the heap: the old expiration must not fire,
+	// and the node is in the heap once (Store invariant 3).
+	s := New()
+	mustDo(t, s, "PUT /k value=1 ttl=1")
+	mustDo(t, s, "PUT /k value=2 ttl=5")
+	e, err := s.Set(Keys, "/k", false, "3", TTL{Set: true, Seconds: 9}, t0)
+	require.NoError(t, err)
+	require.Equal(t, uint64(3), e.Node.CreatedIndex)
+	require.Equal(t, "2", *e.PrevNode.Value)
+	require.Equal(t, uint64(2), e.PrevNode.CreatedIndex)
+	require.Empty(t, s.DeleteExpiredKeys(t0.Add(5*time.Second)))
+	require.Len(t, s.DeleteExpiredKeys(t0.Add(9*time.Second)), 1)
+	require.False(t, s.HasTTLKeys())
+	mustDo(t, s, "PUT /p value=1 ttl=1")
+	mustDo(t, s, "PUT /p value=2")
+	require.False(t, s.HasTTLKeys())
+}
