@@ -95,29 +95,40 @@ func New(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	a := &api{cfg: cfg, timeouts: timeouts{timeout: cfg.RequestTimeout}}
 	a.routes(mux)
-	return m.instrument(&front{cors: newCORS(cfg.CORS), api: a, mux: mux}), nil
+	return &front{metrics: m, cors: newCORS(cfg.CORS), api: a, mux: mux}, nil
 }
 
-// front is what every request goes through inside the counters, in one
-// layer: the CORS headers and OPTIONS (cors.go), the 301 for an unclean path
-// (cleanpath.go), then the endpoint. A keys request goes to serveKeys
-// directly: the mux would choose it anyway, after matching the path segment
-// by segment at three allocations per request.
+// front is what every request goes through, in one layer: the CORS headers
+// and OPTIONS (cors.go), the 301 for an unclean path (cleanpath.go), the
+// endpoint, and the request counters (metrics.go). A keys request goes to
+// serveKeys directly, which returns its status: the mux would choose it
+// anyway, after matching the path segment by segment at three allocations
+// per request, and the counters would need the writer wrapped to see the
+// status. Every other endpoint goes through the mux and the wrapper.
 type front struct {
-	cors cors
-	api  *api
-	mux  *http.ServeMux
+	metrics *metrics
+	cors    cors
+	api     *api
+	mux     *http.ServeMux
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f.cors.handle(w, r) || redirectUnclean(w, r) {
-		return
+	f.metrics.count(r.Method, f.serve(w, r))
+}
+
+// serve serves r and returns the status sent (0 when nothing was written:
+// net/http then sends 200).
+func (f *front) serve(w http.ResponseWriter, r *http.Request) int {
+	if f.cors.handle(w, r) {
+		return http.StatusOK
+	}
+	if redirectUnclean(w, r) {
+		return http.StatusMovedPermanently
 	}
 	if isKeysPath(r) {
-		f.api.serveKeys(w, r)
-		return
+		return f.api.serveKeys(w, r)
 	}
-	f.mux.ServeHTTP(w, r)
+	return serveStatus(f.mux, w, r)
 }
 
 // isKeysPath reports whether the mux would route r, whose path is clean, to
@@ -143,8 +154,11 @@ type api struct {
 // routes mounts every endpoint. Anything not listed is the mux's plain
 // "404 page not found" (§3); unclean paths get the mux's 301 (§1.1).
 func (a *api) routes(mux *http.ServeMux) {
-	mux.HandleFunc("/v2/keys", a.serveKeys)
-	mux.HandleFunc("/v2/keys/", a.serveKeys)
+	// front sends most keys requests to serveKeys itself (isKeysPath); the
+	// mux gets those the shortcut leaves to it.
+	keys := func(w http.ResponseWriter, r *http.Request) { a.serveKeys(w, r) }
+	mux.HandleFunc("/v2/keys", keys)
+	mux.HandleFunc("/v2/keys/", keys)
 	mux.HandleFunc("/v2/members", a.serveMembers)
 	mux.HandleFunc("/v2/members/", a.serveMembers)
 	mux.HandleFunc("/v2/machines", a.serveMachines)

@@ -12,41 +12,41 @@ import (
 )
 
 // serveKeys is /v2/keys{/path} (contract §1): parse, authorize, then one of a
-// write through raft, a quorum read, a watch or a local read.
-func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) {
+// write through raft, a quorum read, a watch or a local read. It returns the
+// status it sent, for the request counters (front counts a keys request
+// without wrapping its writer).
+func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) int {
 	if !limits.AllowMethod(w, r.Method, "HEAD", "GET", "PUT", "POST", "DELETE") {
-		return
+		return http.StatusMethodNotAllowed
 	}
 	// §1.5: every keys response names the cluster, errors included (but not
 	// the 405 above, as etcd).
 	w.Header()["X-Etcd-Cluster-Id"] = a.clusterIDHeader() // Set, canonical key
 	kr, perr := parseKeyRequest(r, a.cfg.Now())
 	if perr != nil {
-		writeKeyError(w, perr)
-		return
+		return writeKeyError(w, perr)
 	}
-	a.serveKeyRequest(w, r, &kr)
+	return a.serveKeyRequest(w, r, &kr)
 }
 
 // serveKeyRequest serves a parsed keys request. kr does not outlive it, and
 // so stays on the stack: write proposes a copy of its store request.
-func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyRequest) int {
 	if !a.canAccessKey(r, kr) {
-		writeKeyError(w, store.ErrUnauthorized("Insufficient credentials", 0))
-		return
+		return writeKeyError(w, store.ErrUnauthorized("Insufficient credentials", 0))
 	}
 	switch {
 	case kr.isWrite():
-		a.write(w, r, kr)
+		return a.write(w, r, kr)
 	case kr.quorum && r.Method == http.MethodGet:
 		// quorum wins over wait: etcd turns the GET into a QGET, which reads
 		// and never watches (probed on 3.4.23). A HEAD stays a local read,
 		// as in etcd.
-		a.quorumGet(w, r, kr)
+		return a.quorumGet(w, r, kr)
 	case kr.wait:
-		a.watch(w, r, kr)
+		return a.watch(w, r, kr)
 	default:
-		a.localGet(w, kr)
+		return a.localGet(w, kr)
 	}
 }
 
@@ -78,49 +78,45 @@ func (a *api) canAccessKey(r *http.Request, kr *keyRequest) bool {
 }
 
 // write proposes a PUT, POST or DELETE and answers with its event.
-func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+func (a *api) write(w http.ResponseWriter, r *http.Request, kr *keyRequest) int {
 	req := kr.Request
 	ev, err := a.cfg.Server.Do(a.timeouts.context(time.Now()), &req)
 	if err == nil && ev == nil {
 		err = errors.New("v2http: the server answered a write with no event")
 	}
 	if err != nil {
-		a.writeServerError(w, r, err)
-		return
+		return a.writeServerError(w, r, err)
 	}
-	a.writeKeyEvent(w, ev, kr.noValueOnSuccess)
+	return a.writeKeyEvent(w, ev, kr.noValueOnSuccess)
 }
 
 // quorumGet waits for a linearizable read point, then reads locally (§1.2
 // quorum): the read sees every write acknowledged before it began.
-func (a *api) quorumGet(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+func (a *api) quorumGet(w http.ResponseWriter, r *http.Request, kr *keyRequest) int {
 	if err := a.cfg.Server.LinearizableRead(a.timeouts.context(time.Now())); err != nil {
-		a.writeServerError(w, r, err)
-		return
+		return a.writeServerError(w, r, err)
 	}
-	a.localGet(w, kr)
+	return a.localGet(w, kr)
 }
 
 // localGet reads this member's store (GET and HEAD with no raft round trip,
 // §1.1).
-func (a *api) localGet(w http.ResponseWriter, kr *keyRequest) {
+func (a *api) localGet(w http.ResponseWriter, kr *keyRequest) int {
 	ev, err := a.cfg.Server.Store().Get(kr.Namespace, kr.Key, kr.Recursive, kr.Sorted, a.cfg.Now())
 	if err != nil {
-		writeKeyError(w, err)
-		return
+		return writeKeyError(w, err)
 	}
-	a.writeKeyEvent(w, ev, false)
+	return a.writeKeyEvent(w, ev, false)
 }
 
 // writeServerError writes an error from Do or LinearizableRead: a store error
 // as it is, and anything else as 301 (no leader) or 300 with the error's text
 // as the cause and index 0, as etcd does (§1.11, §2).
-func (a *api) writeServerError(w http.ResponseWriter, r *http.Request, err error) {
+func (a *api) writeServerError(w http.ResponseWriter, r *http.Request, err error) int {
 	var se *store.Error
 	switch {
 	case errors.As(err, &se):
-		writeKeyError(w, se)
-		return
+		return writeKeyError(w, se)
 	case errors.Is(err, ErrNoLeader):
 		se = store.ErrLeaderElect(err.Error(), 0)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -131,5 +127,5 @@ func (a *api) writeServerError(w http.ResponseWriter, r *http.Request, err error
 	if r.Context().Err() == nil { // a client that left is not the server's failure
 		a.cfg.Logger.Warn("v2http: keys request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeKeyError(w, se)
+	return writeKeyError(w, se)
 }

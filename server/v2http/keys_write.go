@@ -15,17 +15,21 @@ import (
 // position, 201 when the event created a node and 200 otherwise, and the
 // event as JSON ending in "\n". With noValueOnSuccess a set, create, update or
 // compareAndSwap shows only its action (§1.2); deletes and gets are unchanged.
-func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuccess bool) {
+// It returns the status sent.
+func (a *api) writeKeyEvent(w http.ResponseWriter, ev *store.Event, noValueOnSuccess bool) int {
 	raftIndex, term := a.cfg.Server.RaftIndexTerm()
 	setEventHeaders(w.Header(), ev.EtcdIndex, raftIndex, term)
+	status := http.StatusOK // sent by the first Write
 	if ev.IsCreated() {
-		w.WriteHeader(http.StatusCreated)
+		status = http.StatusCreated
+		w.WriteHeader(status)
 	}
 	if noValueOnSuccess && hidesValue(ev.Action) {
 		ev = &store.Event{Action: ev.Action}
 	}
 	// A failed write means the client went away; there is no one to tell.
 	_ = encodeEvent(w, ev)
+	return status
 }
 
 // setEventHeaders sets Content-Type, X-Etcd-Index, X-Raft-Index and
@@ -67,8 +71,8 @@ func hidesValue(action string) bool {
 // the error's index (0 for parse and auth errors), and the error JSON ending
 // in "\n". Errors carry no X-Raft-Index or X-Raft-Term (§10.4). An error that
 // is not a *store.Error is a bug in this package; it is sent as 300 rather
-// than crashing the request.
-func writeKeyError(w http.ResponseWriter, err error) {
+// than crashing the request. It returns the status sent.
+func writeKeyError(w http.ResponseWriter, err error) int {
 	var se *store.Error
 	if !errors.As(err, &se) {
 		se = store.ErrRaftInternal(err.Error(), 0)
@@ -76,6 +80,8 @@ func writeKeyError(w http.ResponseWriter, err error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Etcd-Index", strconv.FormatUint(se.Index, 10))
-	w.WriteHeader(se.StatusCode())
+	status := se.StatusCode()
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(se)
+	return status
 }

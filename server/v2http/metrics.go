@@ -51,14 +51,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-// instrument counts each request when it ends. The wrapped ResponseWriter
-// still flushes (watches need it), and unwraps for http.ResponseController.
-func (m *metrics) instrument(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		m.count(r.Method, sw.status)
-	})
+// serveStatus serves r with next and returns the status it sent, as
+// promhttp's delegator sees it: the wrapped ResponseWriter still flushes
+// (watches need it), and unwraps for http.ResponseController.
+func serveStatus(next http.Handler, w http.ResponseWriter, r *http.Request) int {
+	sw := &statusWriter{ResponseWriter: w}
+	next.ServeHTTP(sw, r)
+	return sw.status
 }
 
 // count adds one request to the counter of method and code.

@@ -17,13 +17,13 @@ import (
 // without waiting, and removes a watcher that falls more than its buffer
 // behind, which closes the channel and ends this response (§1.8). A client
 // that disconnects cancels r.Context(), and the deferred Remove unregisters
-// the watcher, so no goroutine or watcher outlives the request.
-func (a *api) watch(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
+// the watcher, so no goroutine or watcher outlives the request. It returns
+// the status sent.
+func (a *api) watch(w http.ResponseWriter, r *http.Request, kr *keyRequest) int {
 	wa, err := a.cfg.Server.Store().Watch(kr.Namespace, kr.Key, kr.Recursive, kr.stream, kr.waitIndex)
 	if err != nil {
 		// e.g. 401 "outdated and cleared", sent with HTTP 400 (§10.1).
-		writeKeyError(w, err)
-		return
+		return writeKeyError(w, err)
 	}
 	defer wa.Remove()
 	raftIndex, term := a.cfg.Server.RaftIndexTerm()
@@ -34,10 +34,10 @@ func (a *api) watch(w http.ResponseWriter, r *http.Request, kr *keyRequest) {
 	h.Set("X-Raft-Term", strconv.FormatUint(term, 10))
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	if rc.Flush() != nil {
-		return
+	if rc.Flush() == nil {
+		sendEvents(r, a.cfg.Done, rc, w, wa, kr.stream)
 	}
-	sendEvents(r, a.cfg.Done, rc, w, wa, kr.stream)
+	return http.StatusOK
 }
 
 // sendEvents copies the watcher's events to the client until the watch ends:
