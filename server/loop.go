@@ -16,8 +16,9 @@ const maxProposalBatch = 256
 
 // run is the raft loop, the one goroutine that drives the raft node
 // (invariant 1 of Server). Each turn it feeds raft one input (a tick,
-// a peer's message, proposals, a transport report) and then handles every
-// Ready raft has (ready.go) until none is left.
+// a peer's message, proposals, a transport report), then the peer messages
+// and proposals already waiting (drainInputs), and then handles every Ready
+// raft has (ready.go) until none is left.
 func (s *Server) run() {
 	defer close(s.loopDone)
 	ticker := time.NewTicker(s.cfg.HeartbeatInterval)
