@@ -116,7 +116,7 @@ func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	watch := IsWatch(r)
-	l.setDeadlines(w, watch)
+	l.setDeadlines(w, watch, r.ContentLength != 0)
 	if watch {
 		l.serveWatch(w, r)
 		return
@@ -129,7 +129,13 @@ func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // of every request, never cleared at its end: the reply is flushed after
 // the handler returns and an unread body is drained then, both still under
 // the deadline; the next request on the connection sets its own.
-func (l *limiter) setDeadlines(w http.ResponseWriter, watch bool) {
+//
+// A request without a body (most GETs: Content-Length 0) gets no read
+// deadline: there is nothing of it left to read, and what net/http reads
+// meanwhile (its watch for the client closing the connection) has no
+// deadline from net/http either, as the next request's headers get their
+// own (ReadHeaderTimeout). It spares a runtime timer update per read.
+func (l *limiter) setDeadlines(w http.ResponseWriter, watch, hasBody bool) {
 	d := l.cfg.RequestTimeout
 	if d <= 0 {
 		return
@@ -142,12 +148,16 @@ func (l *limiter) setDeadlines(w http.ResponseWriter, watch bool) {
 	// ResponseController an allocation per request. A wrapped writer goes
 	// through the controller, which unwraps it.
 	if dw, ok := w.(deadliner); ok {
-		_ = dw.SetReadDeadline(deadline)
+		if hasBody {
+			_ = dw.SetReadDeadline(deadline)
+		}
 		_ = dw.SetWriteDeadline(deadline)
 		return
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(deadline) // ErrNotSupported: a writer without deadlines
+	if hasBody {
+		_ = rc.SetReadDeadline(deadline) // ErrNotSupported: a writer without deadlines
+	}
 	_ = rc.SetWriteDeadline(deadline)
 }
 
