@@ -12,7 +12,11 @@ type selfStats struct {
 	StartTime            time.Time  `json:"startTime"`
 	LeaderInfo           leaderInfo `json:"leaderInfo"`
 	RecvAppendRequestCnt uint64     `json:"recvAppendRequestCnt"`
+	RecvPkgRate          float64    `json:"recvPkgRate,omitempty"`
+	RecvBandwidthRate    float64    `json:"recvBandwidthRate,omitempty"`
 	SendAppendRequestCnt uint64     `json:"sendAppendRequestCnt"`
+	SendPkgRate          float64    `json:"sendPkgRate,omitempty"`
+	SendBandwidthRate    float64    `json:"sendBandwidthRate,omitempty"`
 }
 
 type leaderInfo struct {
@@ -46,8 +50,11 @@ type countStats struct {
 	Success uint64 `json:"success"`
 }
 
-// SelfStats is this member's /v2/stats/self document. The append counts are
-// the raft messages received from and sent to peers.
+// SelfStats is this member's /v2/stats/self document. As in etcd, the
+// counts are of append requests (MsgAppendEntries) received from and sent to
+// peers, and the rates, present only when non-zero, are those requests per
+// second and their bytes per second over the recent past: a leader sends,
+// a follower receives.
 func (s *Server) SelfStats() any {
 	st := selfStats{Name: s.cfg.Name, ID: hexID(s.id), State: "StateFollower", StartTime: s.startTime}
 	if s.IsLeader() {
@@ -58,10 +65,9 @@ func (s *Server) SelfStats() any {
 		st.LeaderInfo = leaderInfo{Leader: lead.String(), Uptime: time.Since(since).String(), StartTime: since}
 	}
 	if s.transport != nil {
-		for _, ps := range s.transport.Stats() {
-			st.RecvAppendRequestCnt += ps.MessagesReceived
-			st.SendAppendRequestCnt += ps.MessagesSent
-		}
+		sent, recv := s.transport.Appends()
+		st.RecvAppendRequestCnt, st.RecvPkgRate, st.RecvBandwidthRate = recv.Count, recv.PerSecond, recv.BytesPerSec
+		st.SendAppendRequestCnt, st.SendPkgRate, st.SendBandwidthRate = sent.Count, sent.PerSecond, sent.BytesPerSec
 	}
 	return st
 }

@@ -27,8 +27,11 @@
 // # Sending
 //
 // Send never blocks. Each peer has a bounded queue; when several messages
-// wait, the writer encodes them all and flushes once, so a burst costs one
-// write while a lone heartbeat goes out immediately. A message that cannot
+// wait, the writer encodes them all into one chunk of the body and writes
+// it with one write, so a burst costs one write while a lone heartbeat goes
+// out immediately. The sender dials and writes the stream's HTTP itself,
+// straight to the connection, rather than through an http.Client request
+// body (a pipe and another goroutine per write). A message that cannot
 // be queued (the queue is full, or the last attempt to connect failed) is
 // dropped and raft hears ReportUnreachable from another goroutine; raft
 // retries. A broken stream drops what was queued, reports the peer
@@ -46,7 +49,8 @@
 // cluster is refused with 412 and logged naming both cluster IDs; one from a
 // member the server says was removed gets 410 Gone (and the refused member's
 // transport calls Config.LocalRemoved); one meant for another member ID gets
-// 412. Messages inside a stream must come from the stream's sender and be
+// 412. A stream whose sender is removed while it is open is cut at its next
+// batch, and a byte in the answer tells the sender it was removed. Messages inside a stream must come from the stream's sender and be
 // addressed to this member.
 //
 // # Faults

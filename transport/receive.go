@@ -189,8 +189,13 @@ func (t *Transport) untilStop(r *http.Request, onStop func()) (context.Context, 
 // it ends the stream.
 func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, newBatch func() error) error {
 	stats := t.counters(from)
-	var buf []byte // reused until a message keeps a reference into it
+	var buf []byte                  // reused until a message keeps a reference into it
+	var appends, appendBytes uint64 // in this batch, for the receive rate of /v2/stats/self
 	for {
+		if appends > 0 && br.Buffered() == 0 {
+			t.appendsRecv.add(appends, appendBytes)
+			appends, appendBytes = 0, 0
+		}
 		fresh := br.Buffered() == 0
 		frame, err := readFrame(br, t.cfg.MaxMessageSize, buf)
 		if err != nil {
@@ -214,8 +219,13 @@ func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reade
 			// them: the next frame needs a buffer of its own.
 			buf = nil
 		}
+		size := uint64(frameSize(len(frame)))
 		stats.msgsRecv.Add(1)
-		stats.bytesRecv.Add(uint64(frameSize(len(frame))))
+		stats.bytesRecv.Add(size)
+		if m.Type == raftpb.MsgAppendEntries {
+			appends++
+			appendBytes += size
+		}
 		if m.From != from || m.To != t.cfg.ID {
 			t.log.Warn("dropped message with wrong addresses", "stream-from", formatID(from), "msg", describe(&m))
 			continue

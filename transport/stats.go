@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -68,4 +69,84 @@ func (t *Transport) countersLocked(id uint64) *counters {
 		t.stats[id] = c
 	}
 	return c
+}
+
+// AppendStats describe the append requests (MsgAppendEntries) this member
+// has sent or received, for the counts and rates of /v2/stats/self. As in
+// etcd, the rates are measured over the most recent requests (up to about
+// 200 batches of them) and are zero when the last one is more than a
+// second old.
+type AppendStats struct {
+	Count       uint64  // requests since the transport started
+	PerSecond   float64 // requests per second, recently
+	BytesPerSec float64 // their bytes on the wire per second, recently
+}
+
+// Appends returns the append requests sent to and received from all peers.
+func (t *Transport) Appends() (sent, received AppendStats) {
+	now := time.Now()
+	return t.appendsSent.stats(now), t.appendsRecv.stats(now)
+}
+
+// rateWindow keeps the last rateSamples batches of append requests, so
+// that a rate can be read at any time without a ticking goroutine. A batch
+// (one write, or what one read brought in) is one sample, which keeps the
+// cost to one lock and one clock read per batch.
+type rateWindow struct {
+	mu      sync.Mutex
+	total   uint64
+	samples [rateSamples]rateSample
+	next    int // index of the next sample to overwrite
+	n       int // samples held
+}
+
+type rateSample struct {
+	at          int64 // Unix nanoseconds
+	msgs, bytes uint64
+}
+
+// rateSamples is etcd's window (200 requests); here it counts batches.
+const rateSamples = 200
+
+// add records a batch of msgs append requests totalling bytes.
+func (w *rateWindow) add(msgs, bytes uint64) {
+	if msgs > 0 {
+		w.addAt(time.Now().UnixNano(), msgs, bytes)
+	}
+}
+
+func (w *rateWindow) addAt(at int64, msgs, bytes uint64) {
+	w.mu.Lock()
+	w.total += msgs
+	w.samples[w.next] = rateSample{at: at, msgs: msgs, bytes: bytes}
+	w.next = (w.next + 1) % rateSamples
+	w.n = min(w.n+1, rateSamples)
+	w.mu.Unlock()
+}
+
+// stats reads the count and the rates at now. The rates cover the span
+// from the oldest sample held to the newest, counting what arrived after
+// the oldest (its own messages came before the span began).
+func (w *rateWindow) stats(now time.Time) AppendStats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := AppendStats{Count: w.total}
+	if w.n < 2 {
+		return s
+	}
+	newest := w.samples[(w.next+rateSamples-1)%rateSamples]
+	oldest := w.samples[(w.next+rateSamples-w.n)%rateSamples]
+	span := time.Duration(newest.at - oldest.at)
+	if now.Sub(time.Unix(0, newest.at)) > time.Second || span <= 0 {
+		return s
+	}
+	var msgs, bytes uint64
+	for i := 1; i < w.n; i++ {
+		sample := w.samples[(w.next+rateSamples-w.n+i)%rateSamples]
+		msgs += sample.msgs
+		bytes += sample.bytes
+	}
+	s.PerSecond = float64(msgs) / span.Seconds()
+	s.BytesPerSec = float64(bytes) / span.Seconds()
+	return s
 }

@@ -219,8 +219,17 @@ func (p *peer) writeLoop(conn net.Conn, closed <-chan struct{}) error {
 // writeQueued writes m and every message already waiting after it. They
 // go out as one chunk, in one write, unless they outgrow chunkTarget.
 func (p *peer) writeQueued(conn net.Conn, c *chunk, m *raftpb.Message) error {
+	var appends, appendBytes uint64 // for the send rate of /v2/stats/self
+	add := func(m *raftpb.Message) {
+		n := p.appendFrame(c, m)
+		if m.Type == raftpb.MsgAppendEntries && n > 0 {
+			appends++
+			appendBytes += uint64(n)
+		}
+	}
+	defer func() { p.t.appendsSent.add(appends, appendBytes) }()
 	c.reset()
-	p.appendFrame(c, m)
+	add(m)
 	for more := true; more; {
 		if c.size() >= chunkTarget {
 			if _, err := conn.Write(c.finish()); err != nil {
@@ -231,7 +240,7 @@ func (p *peer) writeQueued(conn net.Conn, c *chunk, m *raftpb.Message) error {
 		}
 		select {
 		case m := <-p.queue:
-			p.appendFrame(c, &m)
+			add(&m)
 		default:
 			more = false
 		}
@@ -245,8 +254,8 @@ func (p *peer) writeQueued(conn net.Conn, c *chunk, m *raftpb.Message) error {
 }
 
 // appendFrame adds m to c as one frame: its length as a uvarint, then its
-// encoding.
-func (p *peer) appendFrame(c *chunk, m *raftpb.Message) {
+// encoding. It returns the frame's length, 0 if m was too large to send.
+func (p *peer) appendFrame(c *chunk, m *raftpb.Message) int {
 	// Encode in place after room for the length, sized for Size (an upper
 	// bound); if the real length needs fewer bytes, slide the encoding
 	// down, which is cheaper than encoding to a scratch buffer and copying.
@@ -260,7 +269,7 @@ func (p *peer) appendFrame(c *chunk, m *raftpb.Message) {
 			"bytes", size, "limit", p.t.cfg.MaxMessageSize)
 		c.buf = c.buf[:start]
 		p.drop()
-		return
+		return 0
 	}
 	n := binary.PutUvarint(c.buf[start:], uint64(size))
 	if n < room {
@@ -269,6 +278,7 @@ func (p *peer) appendFrame(c *chunk, m *raftpb.Message) {
 	}
 	p.stats.msgsSent.Add(1)
 	p.stats.bytesSent.Add(uint64(n + size))
+	return n + size
 }
 
 func uvarintLen(v uint64) int {

@@ -38,6 +38,8 @@ type Transport struct {
 	peers   map[uint64]*peer
 	stats   map[uint64]*counters // per remote member, sent and received
 
+	appendsSent rateWindow                // MsgAppendEntries written, for Appends
+	appendsRecv rateWindow                // MsgAppendEntries received
 	removals    atomic.Uint64             // RemovePeer calls: open inbound streams recheck IsRemoved
 	faults      atomic.Pointer[partition] // nil when no traffic is blocked
 	removedOnce sync.Once                 // LocalRemoved is called at most once
