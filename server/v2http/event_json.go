@@ -187,7 +187,15 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // htmlSafe reports whether encoding/json writes the ASCII byte c as it is
-// with HTML escaping on.
-func htmlSafe(c byte) bool {
-	return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-}
+// with HTML escaping on. It is a table lookup: appendJSONString asks it of
+// every byte of every key and value.
+func htmlSafe(c byte) bool { return htmlSafeASCII[c] }
+
+// htmlSafeASCII has 256 entries, false past ASCII, so that indexing it with
+// any byte needs no bounds check.
+var htmlSafeASCII = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

@@ -22,16 +22,18 @@ func (a *api) serveKeys(w http.ResponseWriter, r *http.Request) int {
 	// §1.5: every keys response names the cluster, errors included (but not
 	// the 405 above, as etcd).
 	w.Header()["X-Etcd-Cluster-Id"] = a.clusterIDHeader() // Set, canonical key
-	kr, perr := parseKeyRequest(r, a.cfg.Now())
+	now := a.cfg.Now()
+	kr, perr := parseKeyRequest(r, now)
 	if perr != nil {
 		return writeKeyError(w, perr)
 	}
-	return a.serveKeyRequest(w, r, &kr)
+	return a.serveKeyRequest(w, r, &kr, now)
 }
 
-// serveKeyRequest serves a parsed keys request. kr does not outlive it, and
-// so stays on the stack: write proposes a copy of its store request.
-func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyRequest) int {
+// serveKeyRequest serves a parsed keys request that arrived at now. kr does
+// not outlive it, and so stays on the stack: write proposes a copy of its
+// store request.
+func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyRequest, now time.Time) int {
 	if !a.canAccessKey(r, kr) {
 		return writeKeyError(w, store.ErrUnauthorized("Insufficient credentials", 0))
 	}
@@ -46,7 +48,9 @@ func (a *api) serveKeyRequest(w http.ResponseWriter, r *http.Request, kr *keyReq
 	case kr.wait:
 		return a.watch(w, r, kr)
 	default:
-		return a.localGet(w, kr)
+		// The request's own time: a read does not wait, and the clock is
+		// read once per request.
+		return a.localGet(w, kr, now)
 	}
 }
 
@@ -96,13 +100,13 @@ func (a *api) quorumGet(w http.ResponseWriter, r *http.Request, kr *keyRequest) 
 	if err := a.cfg.Server.LinearizableRead(a.timeouts.context(time.Now())); err != nil {
 		return a.writeServerError(w, r, err)
 	}
-	return a.localGet(w, kr)
+	return a.localGet(w, kr, a.cfg.Now()) // the time after the wait
 }
 
-// localGet reads this member's store (GET and HEAD with no raft round trip,
-// §1.1).
-func (a *api) localGet(w http.ResponseWriter, kr *keyRequest) int {
-	ev, err := a.cfg.Server.Store().Get(kr.Namespace, kr.Key, kr.Recursive, kr.Sorted, a.cfg.Now())
+// localGet reads this member's store at now (GET and HEAD with no raft round
+// trip, §1.1).
+func (a *api) localGet(w http.ResponseWriter, kr *keyRequest, now time.Time) int {
+	ev, err := a.cfg.Server.Store().Get(kr.Namespace, kr.Key, kr.Recursive, kr.Sorted, now)
 	if err != nil {
 		return writeKeyError(w, err)
 	}
