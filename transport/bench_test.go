@@ -51,6 +51,7 @@ func benchmarkStream(b *testing.B, entries int) {
 	b.SetBytes(int64(entries * 100))
 	b.ResetTimer()
 	start := time.Now()
+	cpu := processCPU()
 	for i := range b.N {
 		for int64(i)-recv.received.Load() >= window {
 			<-recv.progress
@@ -66,6 +67,7 @@ func benchmarkStream(b *testing.B, entries int) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/msg")
 }
 
 // echoRaft answers every heartbeat with a heartbeat response through its

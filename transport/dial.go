@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,15 +42,35 @@ func dialer(cfg Config) func(ctx context.Context, network, addr string) (net.Con
 	return d.DialContext
 }
 
-// deadlineConn sets a fresh write deadline before every write.
+// deadlineConn gives every write a deadline of at least 3/4 of timeout.
+// Moving the deadline costs more than the clock read, so it moves only when
+// less than that is left: a stream writing thousands of batches a second
+// moves it a few times a second.
 type deadlineConn struct {
 	net.Conn
 	timeout time.Duration
+	until   atomic.Int64 // the write deadline set last, in Unix nanoseconds
 }
 
 func (c *deadlineConn) Write(b []byte) (int, error) {
-	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
+	now := time.Now()
+	if time.Duration(c.until.Load()-now.UnixNano()) < c.timeout*3/4 {
+		until := now.Add(c.timeout)
+		if err := c.Conn.SetWriteDeadline(until); err != nil {
+			return 0, err
+		}
+		c.until.Store(until.UnixNano())
 	}
 	return c.Conn.Write(b)
+}
+
+// SetWriteDeadline and SetDeadline set the deadline for the next write too.
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.until.Store(t.UnixNano())
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *deadlineConn) SetDeadline(t time.Time) error {
+	c.until.Store(t.UnixNano())
+	return c.Conn.SetDeadline(t)
 }
