@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// timeoutGrain is how much later than RequestTimeout a write or quorum read
+// timeoutGrain is how much sooner than RequestTimeout a write or quorum read
 // may time out: the requests that start within one grain share one context.
 const timeoutGrain = 10 * time.Millisecond
 
@@ -15,8 +15,10 @@ const timeoutGrain = 10 * time.Millisecond
 // allocations, a runtime timer started and stopped, and a registration with
 // the request's context: about 7% of a leader's CPU under quorum reads.
 // Requests that start within the same grain share one context instead,
-// which ends at the latest of their deadlines rounded up to the grain, so
-// each waits at least RequestTimeout and at most one grain more.
+// which ends at the deadline of the first of them, so each waits at most
+// RequestTimeout and at least one grain less. Never more: the member's Do
+// adds its own timeout to a context whose deadline is further away than
+// RequestTimeout (server/propose.go).
 //
 // The shared context does not end when a request's client goes away, as the
 // request's own context would: the request then waits for its write or read
@@ -33,16 +35,16 @@ type timeouts struct {
 	cancel context.CancelFunc
 }
 
-// context returns a context that ends no sooner than timeout after now and
-// less than a grain later.
+// context returns a context that ends no later than timeout after now and
+// less than a grain sooner.
 func (t *timeouts) context(now time.Time) context.Context {
 	deadline := now.Add(t.timeout)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	// A deadline more than a grain before the shared one (the clock went
-	// back) gets a new context too.
-	if t.ctx == nil || deadline.After(t.end) || t.end.Sub(deadline) > timeoutGrain {
-		t.end = deadline.Truncate(timeoutGrain).Add(timeoutGrain)
+	// A deadline before the shared one (the clock went back) gets a new
+	// context too.
+	if t.ctx == nil || t.end.After(deadline) || deadline.Sub(t.end) >= timeoutGrain {
+		t.end = deadline
 		t.ctx, t.cancel = context.WithDeadline(context.Background(), t.end)
 	}
 	return t.ctx

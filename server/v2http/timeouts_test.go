@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// TestTimeoutsAreSharedWithinAGrain: every context ends no sooner than the
-// timeout after its request began and less than a grain later; requests
-// that fit one context share it, and a request whose deadline it would miss
-// (later, or a grain earlier after the clock went back) gets a new one.
+// TestTimeoutsAreSharedWithinAGrain: every context ends no later than the
+// timeout after its request began (the member's Do would add its own timeout
+// otherwise) and less than a grain sooner; requests that fit one context
+// share it, and one it does not fit (a grain later, or earlier after the
+// clock went back) gets a new one.
 func TestTimeoutsAreSharedWithinAGrain(t *testing.T) {
 	const timeout = 7 * time.Second
 	tm := &timeouts{timeout: timeout}
@@ -20,8 +21,8 @@ func TestTimeoutsAreSharedWithinAGrain(t *testing.T) {
 		if !ok {
 			t.Fatal("no deadline")
 		}
-		if want := now.Add(timeout); dl.Before(want) || !dl.Before(want.Add(timeoutGrain)) {
-			t.Fatalf("deadline %v for a request at %v; want in [%v, +%v)", dl, now, want, timeoutGrain)
+		if want := now.Add(timeout); dl.After(want) || !dl.After(want.Add(-timeoutGrain)) {
+			t.Fatalf("deadline %v for a request at %v; want in (%v, %v]", dl, now, want.Add(-timeoutGrain), want)
 		}
 		return dl
 	}
