@@ -43,8 +43,11 @@ type Config struct {
 	// that joining members read. Nil serves an empty list.
 	Members func() []Member
 	// IsRemoved reports whether id was removed from the cluster; requests
-	// from a removed member are refused with 410 Gone and messages to it are
-	// dropped. Nil means no member was ever removed.
+	// from a removed member are refused with 410 Gone, its open stream is
+	// cut, and messages to it are dropped. Nil means no member was ever
+	// removed. The transport asks again only after RemovePeer has been
+	// called (for any member) or, for an open stream, every IdleTimeout/4,
+	// so the server must call RemovePeer when it applies a removal.
 	IsRemoved func(id uint64) bool
 	// LocalRemoved is called (from a transport goroutine) when a peer
 	// refuses this member because it was removed from the cluster, so the

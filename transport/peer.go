@@ -35,6 +35,9 @@ type peer struct {
 	// queueing messages that would go out stale.
 	since   atomic.Int64
 	failing atomic.Bool
+	// keptAt is 1 + t.removals when IsRemoved last said the peer was not
+	// removed (0: not asked yet); see removed.
+	keptAt atomic.Uint64
 
 	mu      sync.Mutex
 	urls    []string
@@ -109,6 +112,22 @@ func (p *peer) send(m *raftpb.Message) {
 	default:
 		p.drop()
 	}
+}
+
+// removed reports whether Config.IsRemoved says the peer was removed. A
+// "no" is kept until the next RemovePeer call (for any member): IsRemoved
+// may cost a store lookup, too much for every message Send sees, and the
+// server calls RemovePeer whenever it applies a removal.
+func (p *peer) removed() bool {
+	gen := p.t.removals.Load() + 1
+	if p.keptAt.Load() == gen {
+		return false
+	}
+	if p.t.cfg.IsRemoved(p.id) {
+		return true
+	}
+	p.keptAt.Store(gen)
+	return false
 }
 
 // drop counts a lost message and asks the report loop to tell raft.

@@ -85,3 +85,42 @@ func TestRemovedSenderIsToldInTheStream(t *testing.T) {
 		t.Fatalf("answer %q ends without removedByte", answer)
 	}
 }
+
+// TestSendAsksIsRemovedOncePerRemoval: Send asks IsRemoved about a peer
+// once, not per message, and again after any RemovePeer call, which is
+// when the server applies a removal.
+func TestSendAsksIsRemovedOncePerRemoval(t *testing.T) {
+	checkGoroutines(t)
+	var removed atomic.Bool
+	var asked atomic.Int64
+	a := startMember(t, 1, "", func(c *Config) {
+		c.IsRemoved = func(id uint64) bool {
+			if id != 2 {
+				return false
+			}
+			asked.Add(1)
+			return removed.Load()
+		}
+	})
+	b := startMember(t, 2, "", nil)
+	a.tr.AddPeer(2, []string{b.url})
+	for i := range 10 {
+		a.tr.Send([]raftpb.Message{{Type: raftpb.MsgHeartbeat, From: 1, To: 2, Term: uint64(i)}})
+	}
+	b.raft.receive(t, 10)
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("IsRemoved asked %d times for 10 messages, want once", n)
+	}
+
+	removed.Store(true)
+	a.tr.RemovePeer(3) // any removal makes the transport ask again
+	a.tr.Send([]raftpb.Message{{Type: raftpb.MsgHeartbeat, From: 1, To: 2, Term: 99}})
+	if n := asked.Load(); n != 2 {
+		t.Fatalf("IsRemoved asked %d times in all, want a second time after RemovePeer", n)
+	}
+	select {
+	case m := <-b.raft.msgs:
+		t.Fatalf("removed member got %s", describe(&m))
+	case <-time.After(50 * time.Millisecond):
+	}
+}

@@ -123,7 +123,7 @@ func (t *Transport) Send(msgs []raftpb.Message) {
 			t.log.Debug("dropped message to unknown peer", "msg", describe(m))
 			continue
 		}
-		if t.cfg.IsRemoved != nil && t.cfg.IsRemoved(m.To) {
+		if t.cfg.IsRemoved != nil && p.removed() {
 			t.log.Debug("dropped message to removed member", "msg", describe(m))
 			continue
 		}
