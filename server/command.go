@@ -59,13 +59,19 @@ type Command struct {
 // commandVersion is the first byte of every encoded command.
 const commandVersion = 1
 
-// The methods a CommandRequest may carry, as one byte each.
-var methodCodes = map[string]byte{
-	store.MethodPut: 1, store.MethodPost: 2, store.MethodDelete: 3, store.MethodGet: 4,
-}
+// The methods a CommandRequest may carry, as one byte each: the index in
+// methodNames (0 is no method). A table and a loop, not maps, since every
+// write encodes one on the leader and decodes one on every member.
+var methodNames = [...]string{1: store.MethodPut, 2: store.MethodPost, 3: store.MethodDelete, 4: store.MethodGet}
 
-var methodNames = map[byte]string{
-	1: store.MethodPut, 2: store.MethodPost, 3: store.MethodDelete, 4: store.MethodGet,
+// methodCode is the byte for a method, and false for one without a code.
+func methodCode(method string) (byte, bool) {
+	for code, name := range methodNames {
+		if code != 0 && name == method {
+			return byte(code), true
+		}
+	}
+	return 0, false
 }
 
 // The flag bits of an encoded request.
@@ -100,7 +106,7 @@ func (c *Command) Marshal() ([]byte, error) {
 }
 
 func appendRequest(b []byte, r *store.Request) ([]byte, error) {
-	code, ok := methodCodes[r.Method]
+	code, ok := methodCode(r.Method)
 	if !ok {
 		return nil, fmt.Errorf("server: cannot encode a request with method %q", r.Method)
 	}
@@ -167,11 +173,12 @@ func (c *Command) Unmarshal(data []byte) error {
 }
 
 func (d *decoder) request(r *store.Request) {
-	method, ok := methodNames[d.byte("method")]
-	if d.err == nil && !ok {
+	code := d.byte("method")
+	if d.err == nil && (code == 0 || int(code) >= len(methodNames)) {
 		d.fail("method")
+		code = 0
 	}
-	r.Method = method
+	r.Method = methodNames[code]
 	r.Namespace = store.Namespace(d.byte("namespace"))
 	if d.err == nil && r.Namespace > store.Auth {
 		d.fail("namespace")
