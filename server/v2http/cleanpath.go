@@ -27,6 +27,14 @@ func redirectUnclean(w http.ResponseWriter, r *http.Request) bool {
 
 // cleanPath is path.Clean that keeps a trailing slash, as ServeMux cleans.
 func cleanPath(p string) string {
+	if p != "" && p[0] == '/' && plainPath(p) {
+		return p // the usual case, found without Clean's copy-as-you-go scan
+	}
+	return cleanPathFully(p)
+}
+
+// cleanPathFully is cleanPath without the shortcut.
+func cleanPathFully(p string) string {
 	if p == "" {
 		return "/"
 	}
@@ -38,4 +46,12 @@ func cleanPath(p string) string {
 		np += "/"
 	}
 	return np
+}
+
+// plainPath reports whether p, which starts with "/", has no element that
+// path.Clean would remove: no empty one ("//"), and none that starts with a
+// dot (which rules out "." and "..", and a few harmless names with them). Of
+// such a path Clean only drops a trailing slash.
+func plainPath(p string) bool {
+	return !strings.Contains(p, "//") && !strings.Contains(p, "/.")
 }

@@ -89,11 +89,17 @@ func parseKeyRequest(r *http.Request, now time.Time) (keyRequest, *store.Error) 
 }
 
 // keyOf is the store key of a /v2/keys path: path.Join("/", the rest), which
-// for a rest that starts with "/" is path.Clean of it, and Clean returns an
-// already clean path without allocating.
+// for a rest that starts with "/" is path.Clean of it; a plain rest (see
+// plainPath), the usual case, only loses a trailing slash.
 func keyOf(urlPath string) string {
 	rest := strings.TrimPrefix(urlPath, keysPrefix)
 	if rest != "" && rest[0] == '/' {
+		if plainPath(rest) {
+			if len(rest) > 1 && rest[len(rest)-1] == '/' {
+				return rest[:len(rest)-1]
+			}
+			return rest
+		}
 		return path.Clean(rest)
 	}
 	return path.Join("/", rest)
