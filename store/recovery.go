@@ -20,6 +20,7 @@ func (s *Store) Recovery(data []byte) error {
 	defer s.mu.Unlock()
 	s.watchers.dropAll()
 	s.index, s.roots, s.ttl, s.history = fresh.index, fresh.roots, fresh.ttl, fresh.history
+	s.changed(Cluster, Keys, Auth)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,28 @@ type Store struct {
 	history  history
 	watchers watcherHub
 	stats    counters
+
+	// generations says when a namespace may have changed (Generation):
+	// a fresh value from nextGeneration whenever it does.
+	generations [numNamespaces]atomic.Uint64
+}
+
+// nextGeneration hands out generation values, unique across every store in
+// the process, so a value cached from one store never matches another.
+var nextGeneration atomic.Uint64
+
+// Generation returns a value that changes whenever namespace ns may have
+// changed: a write or an expiry in it, or Recovery. A reader that caches
+// something derived from ns (v2auth's enabled flag) reads the generation
+// first, then the data, and uses its cache only while the generation is
+// the same. Generations are never 0.
+func (s *Store) Generation(ns Namespace) uint64 { return s.generations[ns].Load() }
+
+// changed gives the namespaces in nss new generations.
+func (s *Store) changed(nss ...Namespace) {
+	for _, ns := range nss {
+		s.generations[ns].Store(nextGeneration.Add(1))
+	}
 }
 
 // New returns an empty store at index 0.
@@ -66,6 +89,7 @@ func New() *Store {
 	s.ttl.init()
 	s.history.init(historySize)
 	s.watchers.init()
+	s.changed(Cluster, Keys, Auth)
 	return s
 }
 
@@ -155,6 +179,7 @@ func (s *Store) forgetTTLs(n *node) {
 // record keeps e in the history and wakes its watchers; a refresh is kept but
 // wakes nobody (§1.2, §1.8).
 func (s *Store) record(e *Event) {
+	s.changed(e.ns)
 	s.history.add(e)
 	if !e.Refresh {
 		s.watchers.notify(e)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -60,6 +61,9 @@ type Auth struct {
 	roles   *decodeCache[Role]
 	// bcryptSlots bounds the bcrypt checks running at once (password.go).
 	bcryptSlots chan struct{}
+	// enabled caches Enabled: the store generation of the auth namespace
+	// it was read at, shifted left, with the flag in the low bit; 0 is none.
+	enabled atomic.Uint64
 }
 
 // New checks cfg and returns the member's Auth.

@@ -8,9 +8,26 @@ import (
 )
 
 // Enabled reports whether auth is on, as this member's store says.
+//
+// Every keys request asks, so the answer is cached until the auth
+// namespace's store generation moves (any auth write, an expiry, or a
+// snapshot restored into the store): the generation is read before the
+// flag, so a write that lands in between leaves a cache that no longer
+// matches, never a stale one that does.
 func (a *Auth) Enabled() bool {
-	ev, err := a.cfg.Member.Store().Get(store.Auth, enabledPath, false, false, a.cfg.Now())
-	return err == nil && ev.Node != nil && ev.Node.Value != nil && *ev.Node.Value == "true"
+	st := a.cfg.Member.Store()
+	gen := st.Generation(store.Auth)
+	if c := a.enabled.Load(); c>>1 == gen {
+		return c&1 == 1
+	}
+	ev, err := st.Get(store.Auth, enabledPath, false, false, a.cfg.Now())
+	on := err == nil && ev.Node != nil && ev.Node.Value != nil && *ev.Node.Value == "true"
+	c := gen << 1
+	if on {
+		c |= 1
+	}
+	a.enabled.Store(c)
+	return on
 }
 
 // EnableAuth turns auth on (contract §4). It needs a root user (else 409

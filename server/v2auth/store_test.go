@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -156,4 +157,36 @@ func TestBadNamesAndBodiesAreClearErrors(t *testing.T) {
 	mustCall(t, srv.URL, "GET", "/v2/auth/users/a%2Fb", "", "", http.StatusBadRequest)
 	mustCall(t, srv.URL, "GET", "/v2/auth/nothing", "", "", http.StatusNotFound)
 	require.Empty(t, m.requests())
+}
+
+// Enabled is cached, but never past a change of the flag in the store,
+// however it arrives: applied from the log as another member's write, by a
+// snapshot restored into the store, or with a different store altogether.
+func TestEnabledFollowsTheStoreThroughItsCache(t *testing.T) {
+	m := newFakeMember()
+	a := testAuth(t, m)
+	setFlag := func(st *store.Store, v string) {
+		t.Helper()
+		_, err := st.Set(store.Auth, enabledPath, false, v, store.TTL{}, time.Now())
+		require.NoError(t, err)
+	}
+	require.False(t, a.Enabled())
+	require.False(t, a.Enabled(), "answered from the cache")
+
+	setFlag(m.store, "true") // as raft applies another member's enable
+	require.True(t, a.Enabled())
+
+	off := store.New()
+	setFlag(off, "false")
+	saved, err := off.Save()
+	require.NoError(t, err)
+	require.NoError(t, m.store.Recovery(saved))
+	require.False(t, a.Enabled(), "after a snapshot with auth off was restored")
+
+	setFlag(m.store, "true")
+	require.True(t, a.Enabled())
+	m.mu.Lock()
+	m.store = store.New() // a member whose store object was replaced
+	m.mu.Unlock()
+	require.False(t, a.Enabled())
 }
