@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,14 @@ func TestHTTPAuthIsServed(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("root write with auth on: %d", resp.StatusCode)
+	}
+}
+
+// requireMetric fails the test unless member i's /metrics has the line.
+func (c *testCluster) requireMetric(i int, line string) {
+	c.t.Helper()
+	code, _, body := c.httpDo(i, "GET", "/metrics", nil)
+	if code != http.StatusOK || !slices.Contains(strings.Split(body, "\n"), line) {
+		c.t.Fatalf("member %d's /metrics (status %d) lacks the line %q", i, code, line)
 	}
 }

@@ -51,6 +51,8 @@ func TestAddedMemberIsLearnerUntilItCatchesUp(t *testing.T) {
 	if cs := c.members[down].s.RaftStatus().Config; slices.Contains(cs.Voters, id) || len(cs.Voters) != 3 {
 		t.Fatalf("after a restart during the learner phase the configuration is %v, want %x a learner", cs, id)
 	}
+	c.requireMetric(lead, "skiff_server_learners 1")
+	c.requireMetric(down, "skiff_server_learners 1")
 
 	c.start(j)
 	waitFor(t, "every member sees the new member promoted to a voter", func() bool {
@@ -68,6 +70,8 @@ func TestAddedMemberIsLearnerUntilItCatchesUp(t *testing.T) {
 	if pr := c.members[lead].s.RaftStatus().Progress[id]; pr.IsLearner {
 		t.Fatal("the leader's progress still marks the promoted member a learner")
 	}
+	c.requireMetric(j, "etcd_server_is_learner 0")
+	c.requireMetric(lead, "skiff_server_learners 0")
 }
 
 // A cluster grows from one member to five and shrinks back to three while a
@@ -277,6 +281,7 @@ func TestRunningLearnerRemovedStops(t *testing.T) {
 		l, ok := c.members[j].s.Leader()
 		return ok && l == c.members[lead].s.ID() && c.members[j].s.isLearner()
 	})
+	c.requireMetric(j, "etcd_server_is_learner 1")
 	// Cut the learner off, so that its removal cannot reach it.
 	c.members[lead].s.Transport().Block(uint64(added.ID), transport.Both)
 	if err := c.members[lead].s.RemoveMember(ctx, added.ID); err != nil {

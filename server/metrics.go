@@ -12,6 +12,8 @@ type metrics struct {
 	term               prometheus.Gauge
 	isLeader           prometheus.Gauge
 	hasLeader          prometheus.Gauge
+	isLearner          prometheus.Gauge
+	learners           prometheus.Gauge
 	leaderChanges      prometheus.Counter
 	appliedIndex       prometheus.Gauge
 	proposalsCommitted prometheus.Counter
@@ -36,6 +38,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "1 while this member is the leader, else 0."}),
 		hasLeader: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "etcd", Subsystem: "server", Name: "has_leader",
 			Help: "1 while a leader is known, else 0."}),
+		isLearner: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "etcd", Subsystem: "server", Name: "is_learner",
+			Help: "1 while this member is a learner (added, not yet promoted to voter), else 0."}),
+		learners: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "skiff", Subsystem: "server", Name: "learners",
+			Help: "How many learners the configuration this member applied has."}),
 		leaderChanges: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "etcd", Subsystem: "server", Name: "leader_changes_seen_total",
 			Help: "How many leader changes this member has seen."}),
 		appliedIndex: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "etcd", Subsystem: "server", Name: "proposals_applied_total",
@@ -56,6 +62,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.term = register(reg, m.term)
 	m.isLeader = register(reg, m.isLeader)
 	m.hasLeader = register(reg, m.hasLeader)
+	m.isLearner = register(reg, m.isLearner)
+	m.learners = register(reg, m.learners)
 	m.leaderChanges = register(reg, m.leaderChanges)
 	m.appliedIndex = register(reg, m.appliedIndex)
 	m.proposalsCommitted = register(reg, m.proposalsCommitted)

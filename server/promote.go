@@ -87,6 +87,15 @@ func caughtUpLearner(st raft.Status) uint64 {
 // holdPromotions keeps learners learners, for tests of the learner phase.
 var holdPromotions atomic.Bool
 
+// setConfState records the configuration this member has applied (from
+// the bootstrap, a snapshot or a configuration change) and publishes its
+// learners in the metrics.
+func (s *Server) setConfState(cs raftpb.ConfState) {
+	s.confState = cs
+	s.metrics.isLearner.Set(boolGauge(slices.Contains(cs.Learners, s.id)))
+	s.metrics.learners.Set(float64(len(cs.Learners)))
+}
+
 // isLearner reports whether this member is a learner in the configuration
 // it has applied.
 func (s *Server) isLearner() bool {

@@ -158,7 +158,7 @@ func (s *Server) applyConfChange(e raftpb.Entry) error {
 	}
 	err := s.validateConfChange(cc)
 	if err == nil {
-		s.confState = s.node.ApplyConfChange(cc)
+		s.setConfState(s.node.ApplyConfChange(cc))
 		err = s.recordConfChange(cc)
 		s.joinSnapshot = s.joinSnapshot || addsMember(cc)
 	}

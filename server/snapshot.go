@@ -119,7 +119,7 @@ func (s *Server) installSnapshot(snapshot raftpb.Snapshot) error {
 	if err := s.store.Recovery(snapshot.Data); err != nil {
 		return fmt.Errorf("server: loading snapshot %d from the leader: %w", snapshot.Metadata.Index, err)
 	}
-	s.confState = snapshot.Metadata.ConfState
+	s.setConfState(snapshot.Metadata.ConfState)
 	s.applied.Store(snapshot.Metadata.Index)
 	s.snapsInstalled.Add(1)
 	s.syncPeers()

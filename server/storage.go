@@ -78,7 +78,7 @@ func (s *Server) bootstrapNew(dirs config.Dirs) error {
 		return fmt.Errorf("cannot create the WAL in %s: %w; check --data-dir (or --wal-dir) and its permissions", dirs.WAL, err)
 	}
 	s.wal = w
-	s.confState = raftpb.ConfState{Voters: s.meta.voters()}
+	s.setConfState(raftpb.ConfState{Voters: s.meta.voters()})
 	if err := s.storage.Bootstrap(s.confState); err != nil {
 		return err
 	}
@@ -200,9 +200,9 @@ func (s *Server) checkClusterFlags(dirs config.Dirs) error {
 // without one, repeats the bootstrap of the initial configuration.
 func (s *Server) restoreState(snapshot raftpb.Snapshot) error {
 	if snapshot.IsEmpty() {
-		s.confState = raftpb.ConfState{Voters: s.meta.voters()}
+		s.setConfState(raftpb.ConfState{Voters: s.meta.voters()})
 		if s.cfg.ForceNewCluster {
-			s.confState = raftpb.ConfState{Voters: []uint64{s.id}}
+			s.setConfState(raftpb.ConfState{Voters: []uint64{s.id}})
 		}
 		if len(s.confState.Voters) == 0 {
 			// A member that joined and stopped before its first snapshot
@@ -220,7 +220,7 @@ func (s *Server) restoreState(snapshot raftpb.Snapshot) error {
 	if s.cfg.ForceNewCluster {
 		snapshot.Metadata.ConfState = raftpb.ConfState{Voters: []uint64{s.id}}
 	}
-	s.confState = snapshot.Metadata.ConfState
+	s.setConfState(snapshot.Metadata.ConfState)
 	s.snapIndex.Store(snapshot.Metadata.Index)
 	return applySnapshotToStorage(s.storage, snapshot)
 }
