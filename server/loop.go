@@ -23,6 +23,8 @@ func (s *Server) run() {
 	defer close(s.loopDone)
 	ticker := time.NewTicker(s.cfg.HeartbeatInterval)
 	defer ticker.Stop()
+	pausec := s.pauseChannel() // PauseLoop's, a test hook (pause.go)
+	defer s.forgetPauseChannel()
 	for {
 		select {
 		case <-ticker.C:
@@ -37,6 +39,8 @@ func (s *Server) run() {
 		case q := <-s.statusc:
 			st := s.node.Status()
 			q <- st
+		case d := <-pausec:
+			s.pause(d)
 		case <-s.stopping:
 			s.saveStatus()
 			return
