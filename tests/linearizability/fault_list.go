@@ -13,9 +13,8 @@ import (
 // election timeouts of the harness's default 500ms.
 const faultTime = 1500 * time.Millisecond
 
-// Faults is every fault the in-process cluster can be given. What the
-// server's hooks do not allow yet (a paused member, losing unsynced
-// writes, snapshots, membership changes) is listed in docs/testing.md.
+// Faults is every fault the in-process cluster can be given; docs/testing.md
+// lists them with the tests that run them.
 var Faults = []Fault{
 	{"isolate-leader", 3, func(n *Nemesis) {
 		l := n.leader()
@@ -99,6 +98,8 @@ var Faults = []Fault{
 		}
 	}},
 	{"membership-replace", 3, replaceFollower},
+	{"pause-leader", 3, func(n *Nemesis) { pauseLoop(n, n.leader(), "leader") }},
+	{"pause-follower", 3, func(n *Nemesis) { pauseLoop(n, n.follower(n.leader()), "follower") }},
 	{"clock-skew", 3, func(n *Nemesis) {
 		l := n.leader()
 		f := n.follower(l)
@@ -110,6 +111,20 @@ var Faults = []Fault{
 			n.C.SkewClock(f, 0)
 		})
 	}},
+}
+
+// pauseLoop stops member i's raft loop for faultTime, three election
+// timeouts, as a disk hanging in fsync or a long GC or VM pause would. A
+// paused leader is replaced, and wakes up still believing it leads, with
+// quorum reads and proposals waiting for it (etcd #20418): they must not
+// be answered from its stale state. A paused follower must catch up from
+// the messages that waited for it.
+func pauseLoop(n *Nemesis, i int, role string) {
+	n.window(fmt.Sprintf("pause %s m%d's raft loop", role, i+1), faultTime, func() {
+		if !n.C.Pause(i, faultTime) {
+			n.fail(fmt.Errorf("m%d is down: its raft loop cannot be paused", i+1))
+		}
+	}, func() {}) // the pause ends by itself
 }
 
 // replaceFollower adds a member at runtime, then removes a follower, so
