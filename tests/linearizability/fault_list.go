@@ -100,6 +100,7 @@ var Faults = []Fault{
 	{"membership-replace", 3, replaceFollower},
 	{"pause-leader", 3, func(n *Nemesis) { pauseLoop(n, n.leader(), "leader") }},
 	{"pause-follower", 3, func(n *Nemesis) { pauseLoop(n, n.follower(n.leader()), "follower") }},
+	{"pause-leader-unaware", 3, pauseUnawareLeader},
 	{"clock-skew", 3, func(n *Nemesis) {
 		l := n.leader()
 		f := n.follower(l)
@@ -120,11 +121,35 @@ var Faults = []Fault{
 // be answered from its stale state. A paused follower must catch up from
 // the messages that waited for it.
 func pauseLoop(n *Nemesis, i int, role string) {
-	n.window(fmt.Sprintf("pause %s m%d's raft loop", role, i+1), faultTime, func() {
-		if !n.C.Pause(i, faultTime) {
-			n.fail(fmt.Errorf("m%d is down: its raft loop cannot be paused", i+1))
-		}
-	}, func() {}) // the pause ends by itself
+	n.window(fmt.Sprintf("pause %s m%d's raft loop", role, i+1), faultTime,
+		func() { n.pause(i) }, func() {}) // the pause ends by itself
+}
+
+// pauseUnawareLeader pauses the leader as pauseLoop does, but the leader
+// also hears nothing from the others until half a second after it resumes.
+// Plainly paused, it finds the new leader's messages waiting and steps down
+// before it does anything else; here it acts as a leader in its old term
+// for a while: quorum reads it takes then must wait for a quorum it cannot
+// get, never be answered from its own state (as a lease that counts ticks,
+// and so misses the pause, would allow).
+func pauseUnawareLeader(n *Nemesis) {
+	l := n.leader()
+	n.window(fmt.Sprintf("pause leader m%d's raft loop; it hears from no one until 0.5s after it resumes", l+1),
+		faultTime+500*time.Millisecond, func() {
+			for j := range n.C.Size() {
+				if j != l {
+					n.C.BlockOneWay(j, l)
+				}
+			}
+			n.pause(l)
+		}, n.C.Heal)
+}
+
+// pause stops member i's raft loop for faultTime.
+func (n *Nemesis) pause(i int) {
+	if !n.C.Pause(i, faultTime) {
+		n.fail(fmt.Errorf("m%d is down: its raft loop cannot be paused", i+1))
+	}
 }
 
 // replaceFollower adds a member at runtime, then removes a follower, so
