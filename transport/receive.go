@@ -189,7 +189,7 @@ func (t *Transport) untilStop(r *http.Request, onStop func()) (context.Context, 
 // it ends the stream.
 func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reader, newBatch func() error) error {
 	stats := t.counters(from)
-	var buf []byte                  // reused until a message keeps a reference into it
+	var buf []byte                  // reused until a message keeps a reference into it (see raftpb's codec)
 	var appends, appendBytes uint64 // in this batch, for the receive rate of /v2/stats/self
 	for {
 		if appends > 0 && br.Buffered() == 0 {
@@ -214,9 +214,11 @@ func (t *Transport) readStream(ctx context.Context, from uint64, br *bufio.Reade
 		if err := m.Unmarshal(frame); err != nil {
 			return err
 		}
-		if m.Entries != nil || m.Snapshot != nil {
-			// Entry and snapshot data alias the frame, and raft may keep
-			// them: the next frame needs a buffer of its own.
+		if m.Entries != nil || m.Snapshot != nil || m.Context != nil {
+			// Entry data, snapshot data and the context alias the frame,
+			// and raft may keep them (a heartbeat's answer echoes its
+			// context, a read waits under it): the next frame needs a
+			// buffer of its own.
 			buf = nil
 		}
 		size := uint64(frameSize(len(frame)))

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"skiff/raft/raftpb"
@@ -111,5 +112,28 @@ func TestOversizedMessageIsDroppedAlone(t *testing.T) {
 	waitFor(t, "ReportUnreachable(2)", func() bool { return a.raft.unreachableCount(2) > 0 })
 	if s := a.tr.Stats()[2]; s.Dropped != 1 || s.StreamFailures != 0 {
 		t.Fatalf("stats %+v, want one drop and no stream failure", s)
+	}
+}
+
+// TestContextsSurviveLaterFrames: a message's Context aliases the frame it
+// was decoded from, and raft keeps it (a heartbeat's answer echoes it, a
+// read waits under it), so the receiver must not reuse that frame's buffer
+// for the next one. Reusing it once turned a follower's echo of round 82
+// into garbage by the time it was sent, and the leader's read waited a
+// heartbeat interval more; an overwritten context could even name a newer
+// round.
+func TestContextsSurviveLaterFrames(t *testing.T) {
+	checkGoroutines(t)
+	a, b := startMember(t, 1, "", nil), startMember(t, 2, "", nil)
+	connect(a, b)
+	const n = 200
+	for i := range n {
+		ctx := fmt.Appendf(nil, "round-%06d", i)
+		a.tr.Send([]raftpb.Message{{Type: raftpb.MsgHeartbeat, From: 1, To: 2, Term: 1, Context: ctx}})
+	}
+	for i, m := range b.raft.receive(t, n) { // every message kept until all have arrived
+		if want := fmt.Sprintf("round-%06d", i); string(m.Context) != want {
+			t.Fatalf("message %d's context is %q after later frames arrived, want %q", i, m.Context, want)
+		}
 	}
 }
