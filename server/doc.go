@@ -66,5 +66,6 @@
 //	client.go     the client API handler over the member
 //	tls.go        https listeners and peer dialing (pkg/tlsutil)
 //	stop.go       Stop, Kill, fatal errors
+//	pause.go      PauseLoop, a test hook that stalls the raft loop
 //	run.go        Run: the skiff binary, with its exit codes
 package server

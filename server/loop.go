@@ -23,8 +23,6 @@ func (s *Server) run() {
 	defer close(s.loopDone)
 	ticker := time.NewTicker(s.cfg.HeartbeatInterval)
 	defer ticker.Stop()
-	pausec := s.pauseChannel() // PauseLoop's, a test hook (pause.go)
-	defer s.forgetPauseChannel()
 	for {
 		select {
 		case <-ticker.C:
@@ -39,7 +37,7 @@ func (s *Server) run() {
 		case q := <-s.statusc:
 			st := s.node.Status()
 			q <- st
-		case d := <-pausec:
+		case d := <-s.pausec: // PauseLoop, a test hook
 			s.pause(d)
 		case <-s.stopping:
 			s.saveStatus()

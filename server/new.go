@@ -91,6 +91,7 @@ func newServer(cfg *config.Config, opts Options) *Server {
 		stopping:  make(chan struct{}),
 		startTime: time.Now(),
 		loopDone:  make(chan struct{}),
+		pausec:    make(chan time.Duration),
 		done:      make(chan struct{}),
 	}
 }

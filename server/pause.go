@@ -1,7 +1,6 @@
 package server
 
 import (
-	"sync"
 	"time"
 )
 
@@ -16,42 +15,26 @@ import (
 // stay as they were, so a paused leader still believes it leads when it
 // resumes (etcd #20418).
 //
-// PauseLoop returns once the loop has stopped, and false if the loop is
-// not running. The loop resumes by itself after d, or as soon as the member
+// PauseLoop returns once the loop has stopped, and false if the loop has
+// ended or the member is stopping; call it on a started member. The loop resumes by itself after d, or as soon as the member
 // begins to stop (Stop, Kill or a fatal error), so a stop never waits for
 // the pause. The ticks missed while paused are not replayed: time.Ticker
 // keeps none pending (Go 1.23's unbuffered timer channels), so the loop gets
 // one tick at once on resuming and the next ones on the usual period.
 func (s *Server) PauseLoop(d time.Duration) bool {
-	v, ok := pauseRequests.Load(s)
-	if !ok {
+	select {
+	case <-s.loopDone:
 		return false
+	default:
 	}
 	select {
-	case v.(chan time.Duration) <- d:
+	case s.pausec <- d: // one more case in the loop's select, never sent on otherwise
 		return true
 	case <-s.loopDone:
 		return false
+	case <-s.closing:
+		return false
 	}
-}
-
-// pauseRequests holds each running raft loop's pause channel, by server.
-// run takes its channel once when it starts and drops it when it ends, so a
-// turn of the loop pays only for one more select case on a channel nobody
-// sends on, and a stopped server is not kept alive by the map.
-var pauseRequests sync.Map // *Server → chan time.Duration
-
-// pauseChannel registers the channel on which PauseLoop reaches the raft
-// loop; only run calls it, before its first turn.
-func (s *Server) pauseChannel() chan time.Duration {
-	c := make(chan time.Duration)
-	pauseRequests.Store(s, c)
-	return c
-}
-
-// forgetPauseChannel drops the channel when the raft loop ends.
-func (s *Server) forgetPauseChannel() {
-	pauseRequests.Delete(s)
 }
 
 // pause stops the raft loop (it runs on the loop's goroutine) for d, or

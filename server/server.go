@@ -143,10 +143,11 @@ type Server struct {
 
 	startOnce   sync.Once
 	stopOnce    sync.Once
-	closing     chan struct{} // closed when shutdown begins: watches end
-	stopping    chan struct{} // closed once in-flight requests are done: the loop ends
-	loopDone    chan struct{} // closed when the raft loop has returned
-	done        chan struct{} // closed when the member has fully stopped
+	closing     chan struct{}      // closed when shutdown begins: watches end
+	stopping    chan struct{}      // closed once in-flight requests are done: the loop ends
+	loopDone    chan struct{}      // closed when the raft loop has returned
+	pausec      chan time.Duration // PauseLoop's requests to the raft loop (pause.go)
+	done        chan struct{}      // closed when the member has fully stopped
 	bgWG        sync.WaitGroup
 	errMu       sync.Mutex
 	err         error // why the member stopped, if not asked to
