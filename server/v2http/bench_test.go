@@ -36,26 +36,14 @@ func BenchmarkKeysPut(b *testing.B) {
 }
 
 // BenchmarkKeysGet measures a local read of one key.
-func BenchmarkKeysGet(b *testing.B) {
-	fs := newFakeServer()
-	h, err := New(Config{Server: fs})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("PUT", "/v2/keys/bench/k?value=v", nil))
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v2/keys/bench/k", nil))
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET: %d %s", rec.Code, rec.Body)
-		}
-	}
-}
+func BenchmarkKeysGet(b *testing.B) { benchGet(b, "/v2/keys/bench/k") }
 
 // BenchmarkKeysQuorumGet measures a quorum read of one key over a member
 // whose read index is instant: the timeout context, then the local read.
-func BenchmarkKeysQuorumGet(b *testing.B) {
+func BenchmarkKeysQuorumGet(b *testing.B) { benchGet(b, "/v2/keys/bench/k?quorum=true") }
+
+// benchGet measures GET target against one stored key.
+func benchGet(b *testing.B, target string) {
 	fs := newFakeServer()
 	h, err := New(Config{Server: fs})
 	if err != nil {
@@ -65,9 +53,9 @@ func BenchmarkKeysQuorumGet(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v2/keys/bench/k?quorum=true", nil))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
 		if rec.Code != http.StatusOK {
-			b.Fatalf("GET: %d %s", rec.Code, rec.Body)
+			b.Fatalf("GET %s: %d %s", target, rec.Code, rec.Body)
 		}
 	}
 }
