@@ -292,6 +292,15 @@ func etcdCluster(t *testing.T, c *Client, e *etcdtest.Member) {
 		t.Errorf("update member to its own URL: %v", err)
 	}
 	err = c.RemoveMember(ctx, "1234")
+	if err != nil && strings.Contains(err.Error(), "exceeded header timeout") {
+		// etcd 3.4's raft drops a configuration change proposed while the
+		// last one is applied by etcdserver but not yet by raft ("ignoring
+		// conf change ... possible unapplied conf change"), and the request
+		// then waits until it times out; seen under load right after the
+		// update above. Removing an unknown member changes nothing, so ask
+		// again. (skiff's raft loop retries such a proposal itself.)
+		err = c.RemoveMember(ctx, "1234")
+	}
 	if err == nil || err.Error() != "No such member: 1234" {
 		t.Errorf("remove unknown member: %v", err)
 	}
