@@ -168,7 +168,7 @@ func replaceFollower(n *Nemesis) {
 	n.sleep(faultTime / 2)
 	start = n.Rec.Now()
 	var f int
-	for f = n.follower(n.leader()); n.C.Removed(f) || f == added; f = n.follower(n.leader()) {
+	for f = n.follower(n.leader()); f == added; f = n.follower(n.leader()) {
 	}
 	if err := n.C.RemoveMember(ctx, f); err != nil {
 		n.fail(err)

@@ -97,13 +97,17 @@ func (n *Nemesis) leader() int {
 	return n.Rng.IntN(n.C.Size())
 }
 
-// follower is a random member other than lead.
+// follower is a random member other than lead, never one that was removed.
 func (n *Nemesis) follower(lead int) int {
-	f := n.Rng.IntN(n.C.Size() - 1)
-	if f >= lead {
-		f++
+	// One draw over the members in index order, as before removals were
+	// skipped, so a seed replays the same faults until a member is removed.
+	var candidates []int
+	for j := range n.C.Size() {
+		if j != lead && !n.C.Removed(j) {
+			candidates = append(candidates, j)
+		}
 	}
-	return f
+	return candidates[n.Rng.IntN(len(candidates))]
 }
 
 // MonitorLeader marks who leads on the "leader" tag until ctx ends.
