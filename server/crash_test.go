@@ -54,17 +54,7 @@ func TestPowerLossKeepsAcknowledgedWrites(t *testing.T) {
 func newTestClusterWithFS(t *testing.T, n int, extra ...string) *testCluster {
 	t.Helper()
 	c := &testCluster{t: t, scheme: "http", extra: extra}
-	for i := range n {
-		m := &testMember{name: fmt.Sprintf("m%d", i+1), dir: fmt.Sprintf("/mem/m%d", i+1), fs: vfs.NewMemFS()}
-		m.peerLn, m.clientLn = listenLoopback(t), listenLoopback(t)
-		m.peerAddr, m.clientAddr = m.peerLn.Addr().String(), m.clientLn.Addr().String()
-		c.members = append(c.members, m)
-	}
-	for i := range c.members {
-		c.start(i)
-	}
-	t.Cleanup(c.stopAll)
-	c.waitLeader()
+	c.launch(n, func(m *testMember) { m.dir, m.fs = "/mem/"+m.name, vfs.NewMemFS() })
 	return c
 }
 

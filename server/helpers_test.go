@@ -60,18 +60,26 @@ func newTestClusterWith(t testing.TB, n int, opts Options, extra ...string) *tes
 		}
 	}
 	root := t.TempDir()
+	c.launch(n, func(m *testMember) { m.dir = filepath.Join(root, m.name) })
+	return c
+}
+
+// launch makes n members m1…mn on loopback listeners, with place choosing
+// each one's data dir (and file system), starts them and waits for a leader.
+func (c *testCluster) launch(n int, place func(m *testMember)) {
+	c.t.Helper()
 	for i := range n {
-		m := &testMember{name: fmt.Sprintf("m%d", i+1), dir: filepath.Join(root, fmt.Sprintf("m%d", i+1))}
-		m.peerLn, m.clientLn = listenLoopback(t), listenLoopback(t)
+		m := &testMember{name: fmt.Sprintf("m%d", i+1)}
+		place(m)
+		m.peerLn, m.clientLn = listenLoopback(c.t), listenLoopback(c.t)
 		m.peerAddr, m.clientAddr = m.peerLn.Addr().String(), m.clientLn.Addr().String()
 		c.members = append(c.members, m)
 	}
 	for i := range c.members {
 		c.start(i)
 	}
-	t.Cleanup(c.stopAll)
+	c.t.Cleanup(c.stopAll)
 	c.waitLeader()
-	return c
 }
 
 // listenLoopback listens on a free loopback port.
